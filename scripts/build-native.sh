@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds the native core, CLI and unit tests into build/native (CMakePresets.json "native").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake --preset native
+cmake --build --preset native -j "$(nproc)"

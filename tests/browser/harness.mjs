@@ -1,0 +1,112 @@
+// Shared set-up for the browser tests: build the site, serve it on a free local port, drive
+// Debian's Chromium through playwright-core, and ask the native CLI for reference numbers.
+// (No *.test.mjs suffix: node --test loads only the test files.)
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const repoDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const cliPath = join(repoDir, 'build/native/headroom');
+export const screenshotDir = join(repoDir, 'test-results/screenshots');
+
+// Builds the site from web/ and the real wasm module into a fresh temporary folder (test
+// files run in parallel, so each gets its own) and returns that folder.
+export function buildSite() {
+  const wasm = join(repoDir, 'build/wasm/headroom.js');
+  if (!existsSync(wasm)) throw new Error(`${wasm} is missing: run scripts/build-wasm.sh first`);
+  const out = mkdtempSync(join(tmpdir(), 'headroom-site-'));
+  execFileSync('node', [join(repoDir, 'web/build.mjs'), '--wasm', wasm, '--out', out], { stdio: 'pipe' });
+  return out;
+}
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css',
+  '.json': 'application/json', '.svg': 'image/svg+xml',
+};
+
+// A static server on 127.0.0.1 and a port the OS picks. Returns {url, close}.
+export async function serveSite(root) {
+  const base = resolve(root);
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    let file = join(base, path.endsWith('/') ? `${path}index.html` : path);
+    if (file !== base && !file.startsWith(base + sep)) file = '';
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: () => new Promise((ok) => server.close(ok)),
+  };
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+// Console errors and uncaught exceptions of a page, to assert that none happened.
+export function collectProblems(page) {
+  const problems = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  return problems;
+}
+
+// Waits until the page has finished the estimate that follows the last change.
+export async function settled(page, previousRenders) {
+  await page.waitForFunction(
+    (before) => document.body.dataset.state !== 'pending'
+      && Number(document.body.dataset.renders || 0) > before,
+    previousRenders ?? -1,
+  );
+}
+
+export async function renders(page) {
+  return page.evaluate(() => Number(document.body.dataset.renders || 0));
+}
+
+// The exact numbers the page shows, read from data-key / data-value.
+export function shownNumbers(page, keys, scope = '#result') {
+  return page.evaluate(({ keys, scope }) => {
+    const out = {};
+    for (const key of keys) {
+      const node = document.querySelector(`${scope} [data-key="${key}"]`);
+      out[key] = node && node.dataset.value !== undefined ? Number(node.dataset.value) : null;
+    }
+    return out;
+  }, { keys, scope });
+}
+
+// The native CLI's answer for the same setup: `headroom estimate ... --json`.
+export function nativeEstimate(args) {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run scripts/build-native.sh first`);
+  const out = execFileSync(cliPath, ['estimate', ...args, '--json'], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+// Runs one user action and waits for the estimate that follows it.
+export async function afterChange(page, action) {
+  const before = await renders(page);
+  await action();
+  await settled(page, before);
+}
+
+// Changes one text field the way a person does (replace its text) and waits for the result.
+export function setField(page, selector, value) {
+  return afterChange(page, () => page.fill(selector, String(value)));
+}

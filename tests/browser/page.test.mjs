@@ -1,0 +1,203 @@
+// The calculator page, served from a local server: the default result, a pasted config and
+// changed flags against the native CLI, a broken paste, the URL round trip, the pasted config
+// surviving a reload, and no network use after load.
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  afterChange, buildSite, collectProblems, launchBrowser, nativeEstimate, renders, repoDir,
+  serveSite, setField, settled, shownNumbers,
+} from './harness.mjs';
+
+// Every number the page shows with a data-key, compared to the CLI's JSON of the same setup.
+const KEYS = [
+  'weights_gib', 'activation_gib', 'non_torch_gib', 'cudagraph_gib', 'kv_cache_gib',
+  'num_gpu_blocks', 'kv_cache_tokens', 'max_concurrency', 'total_gib', 'requested_gib', 'unused_gib',
+];
+const PASTED = 'Qwen__Qwen3-8B.json';
+
+function assertSameNumbers(shown, native, context) {
+  for (const key of KEYS) {
+    const expected = native[key];
+    assert.equal(typeof shown[key], 'number', `${context}: ${key} is not shown`);
+    if (Number.isInteger(expected)) {
+      assert.equal(shown[key], expected, `${context}: ${key}`);
+    } else {
+      const tolerance = 1e-9 * Math.max(1, Math.abs(expected));
+      assert.ok(Math.abs(shown[key] - expected) <= tolerance,
+        `${context}: ${key} shows ${shown[key]}, the CLI says ${expected}`);
+    }
+  }
+}
+
+async function verdict(page) {
+  return page.$eval('#result [data-key="fits"]', (node) => node.dataset.value === 'true');
+}
+
+describe('the calculator page', () => {
+  let site;
+  let server;
+  let browser;
+
+  before(async () => {
+    site = buildSite();
+    server = await serveSite(site);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (site) rmSync(site, { recursive: true, force: true });
+  });
+
+  async function openPage(path = 'index.html') {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems = collectProblems(page);
+    await page.goto(server.url + path);
+    await settled(page);
+    return { context, page, problems };
+  }
+
+  test('opens on Llama-3.1-8B-Instruct on an H100 and shows the CLI\'s numbers', async () => {
+    const { context, page, problems } = await openPage();
+    await page.waitForSelector('#result:not([hidden])');
+    assert.equal(await page.inputValue('#model'), 'meta-llama/Llama-3.1-8B-Instruct');
+    const native = nativeEstimate(['--config', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'H100',
+      '--tensor-parallel-size', '1']);
+    assertSameNumbers(await shownNumbers(page, KEYS), native, 'default');
+    assert.equal(await verdict(page), native.fits);
+    assert.equal(await page.textContent('#vllm-serve'), native.vllm_serve);
+    assert.equal(await page.$$eval('#notes li', (items) => items.length), Math.max(1, native.notes.length));
+    assert.equal(await page.$$eval('#formulas details', (items) => items.length), native.terms.length);
+    // Placeholders show vLLM's defaults as the core resolved them.
+    assert.equal(await page.getAttribute('#f-max_model_len', 'placeholder'),
+      String(native.settings.max_model_len));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a pasted config with changed flags matches the CLI, and the graph panel follows', async () => {
+    const { context, page, problems } = await openPage();
+    const configPath = join(repoDir, 'models/configs', PASTED);
+    await afterChange(page, () => page.check('input[name="source"][value="config"]'));
+    await setField(page, '#config', readFileSync(configPath, 'utf8'));
+    await setField(page, '#f-max_model_len', '32768');
+    await setField(page, '#f-max_num_seqs', '64');
+    const flags = ['--config', configPath, '--gpu', 'H100', '--max-model-len', '32768', '--max-num-seqs', '64'];
+    const graphs = nativeEstimate(flags);
+    assertSameNumbers(await shownNumbers(page, KEYS), graphs, 'pasted, max_num_seqs 64');
+    assert.equal(await page.textContent('#vllm-serve'), graphs.vllm_serve);
+    const ticks = await page.$$eval('#cudagraph-chart line.rug-piecewise', (lines) => lines.length);
+    assert.equal(ticks, graphs.cudagraph.capture_sizes.length);
+    assert.ok(graphs.cudagraph_gib > 0, 'the CLI captures graphs for this setup');
+
+    await afterChange(page, () => page.check('#f-enforce_eager'));
+    const eager = nativeEstimate([...flags, '--enforce-eager']);
+    assertSameNumbers(await shownNumbers(page, KEYS), eager, 'pasted, enforce_eager');
+    assert.equal(eager.cudagraph_gib, 0);
+    assert.equal(await page.$$eval('#cudagraph-chart line.rug-piecewise', (l) => l.length), 0);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a broken paste names the field, and the page works again once it is fixed', async () => {
+    const { context, page, problems } = await openPage();
+    const text = readFileSync(join(repoDir, 'models/configs', PASTED), 'utf8');
+    const config = JSON.parse(text);
+    delete config.num_hidden_layers;
+    await afterChange(page, () => page.check('input[name="source"][value="config"]'));
+    await setField(page, '#config', JSON.stringify(config, null, 2));
+    await page.waitForSelector('#error:not([hidden])');
+    assert.match(await page.textContent('#error-field'), /num_hidden_layers/);
+    assert.ok((await page.textContent('#error-message')).length > 0);
+    assert.equal(await page.getAttribute('#config', 'aria-invalid'), 'true');
+
+    await setField(page, '#config', '{"architectures": ["LlamaForCausalLM"], ');
+    await page.waitForSelector('#error:not([hidden])');
+    assert.ok((await page.textContent('#error-message')).length > 0, 'a JSON syntax error is explained');
+
+    await setField(page, '#config', text);
+    await page.waitForSelector('#error', { state: 'hidden' });
+    const native = nativeEstimate(['--config', join(repoDir, 'models/configs', PASTED), '--gpu', 'H100']);
+    assertSameNumbers(await shownNumbers(page, KEYS), native, 'after the fix');
+    assert.equal(await page.getAttribute('#config', 'aria-invalid'), null);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a bad flag value names the flag', async () => {
+    const { context, page } = await openPage();
+    await setField(page, '#f-max_num_seqs', 'many');
+    await page.waitForSelector('#error:not([hidden])');
+    assert.match(await page.textContent('#error-field'), /max_num_seqs/);
+    assert.equal(await page.getAttribute('#f-max_num_seqs', 'aria-invalid'), 'true');
+    await setField(page, '#f-max_num_seqs', '');
+    await page.waitForSelector('#error', { state: 'hidden' });
+    await context.close();
+  });
+
+  test('the URL carries the whole setup, pasted config included', async () => {
+    const first = await openPage();
+    await afterChange(first.page, () => first.page.check('input[name="source"][value="config"]'));
+    await setField(first.page, '#config', readFileSync(join(repoDir, 'models/configs', PASTED), 'utf8'));
+    await setField(first.page, '#f-max_model_len', '16384');
+    await setField(first.page, '#f-gpu_memory_utilization', '0.85');
+    await afterChange(first.page, () => first.page.selectOption('#gpu', { index: 1 }));
+    await first.page.waitForFunction(() => location.hash.includes('config='));
+    const link = first.page.url();
+    const shownFirst = await shownNumbers(first.page, KEYS);
+    await first.context.close();
+
+    // A fresh browser profile: nothing in local storage, only the link.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(link);
+    await settled(page);
+    assert.deepEqual(await shownNumbers(page, KEYS), shownFirst);
+    assert.equal(await page.inputValue('#f-max_model_len'), '16384');
+    assert.equal(await page.inputValue('#f-gpu_memory_utilization'), '0.85');
+    assert.equal(await page.isChecked('input[name="source"][value="config"]'), true);
+    await context.close();
+  });
+
+  test('the pasted config survives a reload (local storage) and the page uses no network', async () => {
+    const { context, page, problems } = await openPage();
+    const requests = [];
+    page.on('request', (request) => requests.push(request.url()));
+    const text = readFileSync(join(repoDir, 'models/configs', PASTED), 'utf8');
+    await afterChange(page, () => page.check('input[name="source"][value="config"]'));
+    await setField(page, '#config', text);
+    await setField(page, '#f-max_num_seqs', '32');
+    await afterChange(page, () => page.selectOption('#f-kv_cache_dtype', 'fp8'));
+    assert.deepEqual(requests, [], 'no request after the page has loaded');
+
+    // Reload without the fragment: local storage brings the paste back.
+    const loads = [];
+    page.on('request', (request) => loads.push(new URL(request.url())));
+    await page.goto(server.url);
+    await settled(page);
+    assert.equal(await page.inputValue('#config'), text);
+    assert.equal(await page.inputValue('#f-max_num_seqs'), '32');
+    assert.ok(loads.every((url) => url.origin === new URL(server.url).origin),
+      `only the page's own files are loaded: ${loads.map(String)}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('every control has a label and the flags can be used from the keyboard', async () => {
+    const { context, page } = await openPage();
+    const unlabelled = await page.$$eval('input, select, textarea', (controls) => controls
+      .filter((c) => c.type !== 'hidden' && !c.closest('[hidden]'))
+      .filter((c) => !(c.labels && c.labels.length) && !c.getAttribute('aria-label'))
+      .map((c) => c.id || c.name));
+    assert.deepEqual(unlabelled, []);
+    await page.focus('#f-max_model_len');
+    await afterChange(page, () => page.keyboard.type('4096'));
+    const native = nativeEstimate(['--config', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'H100',
+      '--max-model-len', '4096']);
+    assertSameNumbers(await shownNumbers(page, KEYS), native, 'typed max_model_len');
+    await context.close();
+  });
+});

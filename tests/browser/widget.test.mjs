@@ -1,0 +1,79 @@
+// <headroom-calculator>: included with one script tag (embed-demo.html), it shows the same
+// numbers as the CLI for its attributes and follows attribute changes.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { buildSite, collectProblems, launchBrowser, nativeEstimate, serveSite } from './harness.mjs';
+
+let site;
+let server;
+let browser;
+
+before(async () => {
+  site = buildSite();
+  server = await serveSite(site);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (site) rmSync(site, { recursive: true, force: true });
+});
+
+// The widget's figures, read through its (open) shadow root.
+function widgetNumbers(page, id) {
+  return page.evaluate((id) => {
+    const root = document.getElementById(id).shadowRoot;
+    const out = {};
+    for (const node of root.querySelectorAll('[data-key][data-value]')) {
+      out[node.dataset.key] = node.dataset.key === 'fits' ? node.dataset.value === 'true' : Number(node.dataset.value);
+    }
+    return out;
+  }, id);
+}
+
+async function nextResult(page, id, change) {
+  const result = page.evaluate((id) => new Promise((resolve) => {
+    document.getElementById(id).addEventListener('headroom-result', (e) => resolve(e.detail.ok), { once: true });
+  }), id);
+  if (change) await change();
+  return result;
+}
+
+test('two widgets on one page show the CLI\'s numbers and follow their attributes', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = collectProblems(page);
+  await page.goto(`${server.url}embed-demo.html`);
+  await page.waitForFunction(() => ['small', 'large'].every((id) => document.getElementById(id)
+    .shadowRoot?.querySelector('[data-key="kv_cache_gib"][data-value]')));
+
+  const small = nativeEstimate(['--config', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'H100', '--tensor-parallel-size', '1']);
+  const large = nativeEstimate(['--config', 'meta-llama/Llama-3.1-70B-Instruct', '--gpu', 'H100',
+    '--tensor-parallel-size', '4', '--max-model-len', '32768']);
+  for (const [id, native] of [['small', small], ['large', large]]) {
+    const shown = await widgetNumbers(page, id);
+    for (const key of ['kv_cache_gib', 'num_gpu_blocks', 'kv_cache_tokens', 'max_concurrency', 'weights_gib']) {
+      assert.ok(Math.abs(shown[key] - native[key]) <= 1e-9 * Math.max(1, Math.abs(native[key])),
+        `${id} ${key}: widget ${shown[key]}, CLI ${native[key]}`);
+    }
+    assert.equal(shown.fits, native.fits);
+  }
+
+  const ok = await nextResult(page, 'small', () => page.evaluate(() => {
+    document.getElementById('small').setAttribute('max-model-len', '8192');
+  }));
+  assert.equal(ok, true);
+  const changed = nativeEstimate(['--config', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'H100', '--max-model-len', '8192']);
+  assert.ok(Math.abs((await widgetNumbers(page, 'small')).max_concurrency - changed.max_concurrency) < 1e-9 * changed.max_concurrency);
+
+  // A bad attribute shows the core's message naming the field, inside the widget.
+  const failed = await nextResult(page, 'small', () => page.evaluate(() => {
+    document.getElementById('small').setAttribute('tp', 'three');
+  }));
+  assert.equal(failed, false);
+  const message = await page.evaluate(() => document.getElementById('small').shadowRoot.textContent);
+  assert.match(message, /tensor_parallel_size/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

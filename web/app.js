@@ -1,0 +1,366 @@
+// The calculator page: read the form into a state object, ask the core for an estimate,
+// draw it, and keep the state in the URL fragment and in local storage. No number is
+// computed here (see docs/api.md for what the core returns).
+
+import { loadEngine, call } from './engine.js';
+import { FLAG_KEYS, readStateFromFragment, writeStateToFragment } from './url-state.js';
+import { createResultView } from './results.js';
+
+const DEFAULT_STATE = {
+  source: 'model',
+  model: 'meta-llama/Llama-3.1-8B-Instruct',
+  gpu: 'H100',
+  gpus: '',
+  config: '',
+  ...Object.fromEntries(FLAG_KEYS.map((key) => [key, ''])),
+  enforce_eager: false,
+};
+const STORAGE_KEY = 'headroom.state.v1';
+const TYPING_DELAY_MS = 180;
+const NUMERIC_FLAGS = new Set([
+  'tensor_parallel_size', 'pipeline_parallel_size', 'max_model_len', 'max_num_seqs',
+  'max_num_batched_tokens', 'gpu_memory_utilization',
+]);
+
+const el = {
+  form: document.getElementById('controls'),
+  sourceRadios: document.querySelectorAll('input[name="source"]'),
+  modelSource: document.getElementById('model-source'),
+  configSource: document.getElementById('config-source'),
+  model: document.getElementById('model'),
+  modelList: document.getElementById('model-list'),
+  modelInfo: document.getElementById('model-info'),
+  config: document.getElementById('config'),
+  configFile: document.getElementById('config-file'),
+  dropzone: document.getElementById('dropzone'),
+  clearConfig: document.getElementById('clear-config'),
+  gpu: document.getElementById('gpu'),
+  gpus: document.getElementById('gpus'),
+  versionSelect: document.getElementById('f-vllm_version'),
+  reset: document.getElementById('reset'),
+  version: document.querySelector('[data-key="version"]'),
+  loading: document.getElementById('loading'),
+  pastePrompt: document.getElementById('paste-prompt'),
+  error: document.getElementById('error'),
+  errorField: document.getElementById('error-field'),
+  errorMessage: document.getElementById('error-message'),
+  errorStale: document.getElementById('error-stale'),
+  result: document.getElementById('result'),
+  copyServe: document.getElementById('copy-serve'),
+  copyLink: document.getElementById('copy-link'),
+  copyStatus: document.getElementById('copy-status'),
+  serve: document.getElementById('vllm-serve'),
+};
+const flagInput = (key) => document.getElementById(`f-${key}`);
+
+let engine = null;
+let view = null;
+let modelNames = new Set();
+let typingTimer = 0;
+let renders = 0;
+
+// ---- state <-> form ----------------------------------------------------------------
+
+function readForm() {
+  const state = {
+    source: [...el.sourceRadios].find((r) => r.checked)?.value || 'model',
+    model: el.model.value.trim(),
+    gpu: el.gpu.value,
+    gpus: el.gpus.value.trim(),
+    config: el.config.value,
+  };
+  for (const key of FLAG_KEYS) {
+    const input = flagInput(key);
+    state[key] = input.type === 'checkbox' ? input.checked : input.value.trim();
+  }
+  return state;
+}
+
+function writeForm(state) {
+  for (const radio of el.sourceRadios) radio.checked = radio.value === state.source;
+  el.model.value = state.model ?? '';
+  el.config.value = state.config ?? '';
+  el.gpus.value = state.gpus ?? '';
+  selectOrAdd(el.gpu, state.gpu);
+  for (const key of FLAG_KEYS) {
+    const input = flagInput(key);
+    if (input.type === 'checkbox') input.checked = state[key] === true || state[key] === 'true';
+    else if (input.tagName === 'SELECT') selectOrAdd(input, state[key] ?? '');
+    else input.value = state[key] ?? '';
+  }
+  showSource(state.source);
+}
+
+// A shared link may name a GPU or version by another spelling than our option values; keep
+// it as an option so the core, which understands the spellings, decides.
+function selectOrAdd(select, value) {
+  for (const option of [...select.options]) if (option.dataset.spelling && option.value !== value) option.remove();
+  if (![...select.options].some((o) => o.value === value)) {
+    const option = new Option(value, value);
+    option.dataset.spelling = 'from-link';
+    select.add(option);
+  }
+  select.value = value;
+}
+
+function showSource(source) {
+  el.modelSource.hidden = source !== 'model';
+  el.configSource.hidden = source !== 'config';
+}
+
+// Numbers go to the core as numbers; anything else is passed on as typed so that the core
+// names the field in its error message.
+function asNumber(text) {
+  const value = Number(text);
+  return text !== '' && Number.isFinite(value) ? value : text;
+}
+
+function buildRequest(state) {
+  const request = { gpu: state.gpu };
+  if (state.source === 'config') request.config = state.config;
+  else request.model = state.model;
+  for (const key of FLAG_KEYS) {
+    const value = state[key];
+    if (key === 'enforce_eager') request.enforce_eager = value === true;
+    else if (value !== '') request[key] = NUMERIC_FLAGS.has(key) ? asNumber(value) : value;
+  }
+  // "GPUs" is a convenience: with tensor_parallel_size left empty it splits the GPUs
+  // over the pipeline stages, as `vllm serve` users usually set it.
+  if (state.tensor_parallel_size === '' && state.gpus !== '') {
+    const gpus = asNumber(state.gpus);
+    const stages = request.pipeline_parallel_size ?? 1;
+    request.tensor_parallel_size =
+      typeof gpus === 'number' && typeof stages === 'number' ? gpus / stages : state.gpus;
+  }
+  return request;
+}
+
+// ---- estimate and draw ----------------------------------------------------------------
+
+function update() {
+  const state = readForm();
+  if (state.source === 'config' && !state.config.trim()) {
+    waitForPaste(state);
+    return;
+  }
+  el.pastePrompt.hidden = true;
+  const response = call(engine, 'estimate', buildRequest(state));
+  document.body.dataset.state = response.ok ? 'ready' : 'error';
+  markInvalidField(response.ok ? null : response.error.field, state.source);
+  if (response.ok) {
+    el.error.hidden = true;
+    el.result.hidden = false;
+    el.result.classList.remove('stale');
+    view.render(response);
+    showDefaults(response.settings || {});
+    showModelInfo(response.model);
+    if (response.gpu?.id && [...el.gpu.options].some((o) => o.value === response.gpu.id)) {
+      selectOrAdd(el.gpu, response.gpu.id);
+      state.gpu = response.gpu.id;
+    }
+  } else {
+    showError(response.error);
+  }
+  renders += 1;
+  document.body.dataset.renders = String(renders);
+  persist(state);
+}
+
+// An empty paste box is not an error: the person has not pasted yet.
+function waitForPaste(state) {
+  el.error.hidden = true;
+  el.pastePrompt.hidden = false;
+  el.result.classList.toggle('stale', !el.result.hidden);
+  markInvalidField(null);
+  document.body.dataset.state = 'waiting';
+  renders += 1;
+  document.body.dataset.renders = String(renders);
+  persist(state);
+}
+
+function showError(error) {
+  el.pastePrompt.hidden = true;
+  el.error.hidden = false;
+  el.errorField.textContent = error.field || 'input';
+  el.errorMessage.textContent = error.message || 'unknown error';
+  const haveOld = !el.result.hidden;
+  el.errorStale.hidden = !haveOld;
+  el.result.classList.toggle('stale', haveOld);
+}
+
+function markInvalidField(field, source) {
+  for (const input of el.form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+  if (!field) return;
+  const target = FLAG_KEYS.includes(field) ? flagInput(field)
+    : field === 'model' ? el.model
+      : field === 'gpu' ? el.gpu
+        : source === 'config' ? el.config : null;
+  target?.setAttribute('aria-invalid', 'true');
+}
+
+// Empty fields show vLLM's default for this setup, as the core resolved it.
+function showDefaults(settings) {
+  for (const key of FLAG_KEYS) {
+    const input = flagInput(key);
+    const value = settings[key];
+    const text = value === null || value === undefined ? 'none' : String(value);
+    if (input.tagName === 'SELECT') input.options[0].textContent = `default (${text})`;
+    else if (input.type !== 'checkbox') input.placeholder = text;
+  }
+}
+
+function showModelInfo(model) {
+  if (!model) return;
+  const parts = [model.architecture];
+  if (typeof model.params_b === 'number') parts.push(`${model.params_b.toFixed(2)} B parameters`);
+  if (typeof model.num_layers === 'number') parts.push(`${model.num_layers} layers`);
+  el.modelInfo.textContent = parts.filter(Boolean).join(' · ');
+}
+
+function schedule(delay = TYPING_DELAY_MS) {
+  clearTimeout(typingTimer);
+  document.body.dataset.state = 'pending';
+  typingTimer = setTimeout(update, delay);
+}
+
+// ---- persistence: URL fragment (shareable) and local storage (survives a reload) --------
+
+let persistTicket = 0;
+async function persist(state) {
+  const ticket = ++persistTicket;
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+  } catch {
+    // Storage can be disabled (private windows, file:// in some browsers); links still work.
+  }
+  const fragment = await writeStateToFragment(state);
+  if (ticket !== persistTicket) return;
+  try {
+    history.replaceState(null, '', `#${fragment}`);
+  } catch {
+    // A sandboxed iframe may refuse history changes; the result is shown all the same.
+  }
+}
+
+function loadStoredState() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
+    return stored && typeof stored === 'object' ? stored : null;
+  } catch {
+    return null;
+  }
+}
+
+async function initialState() {
+  const fromLink = await readStateFromFragment(location.hash);
+  if (fromLink) {
+    // A link states the whole setup: what it leaves out is the default, not the last visit.
+    // The pasted config in storage is kept unless the link brings its own.
+    const stored = loadStoredState();
+    return { ...DEFAULT_STATE, config: stored?.config || '', ...fromLink };
+  }
+  return { ...DEFAULT_STATE, ...(loadStoredState() || {}) };
+}
+
+// ---- catalogues -------------------------------------------------------------------------
+
+function fillCatalogues() {
+  const models = call(engine, 'listModels').models || [];
+  modelNames = new Set(models.map((m) => m.name));
+  el.modelList.replaceChildren(...models.map((m) => {
+    const option = document.createElement('option');
+    option.value = m.name;
+    option.label = [m.architecture, typeof m.params_b === 'number' ? `${m.params_b} B` : '']
+      .filter(Boolean).join(' · ');
+    return option;
+  }));
+
+  const gpus = call(engine, 'listGpus').gpus || [];
+  el.gpu.replaceChildren(...gpus.map((g) => new Option(`${g.name} (${g.memory_gib} GiB)`, g.id)));
+
+  const info = call(engine, 'versionInfo');
+  for (const version of info.known_vllm_versions || []) el.versionSelect.add(new Option(version, version));
+  el.version.textContent = `headroom ${info.headroom ?? ''} · vLLM ${info.default_vllm_version ?? ''}`;
+}
+
+// ---- wiring ---------------------------------------------------------------------------
+
+function wire() {
+  el.form.addEventListener('submit', (event) => event.preventDefault());
+  el.form.addEventListener('input', (event) => {
+    // While someone searches the model list, wait until the name is a known one.
+    if (event.target === el.model && !modelNames.has(el.model.value.trim())) return;
+    schedule();
+  });
+  el.form.addEventListener('change', (event) => {
+    if (event.target.name === 'source') showSource(event.target.value);
+    schedule(0);
+  });
+  el.clearConfig.addEventListener('click', () => {
+    el.config.value = '';
+    el.config.focus();
+    schedule(0);
+  });
+  el.configFile.addEventListener('change', async () => {
+    const file = el.configFile.files[0];
+    if (file) await useConfigText(await file.text());
+    el.configFile.value = '';
+  });
+  el.dropzone.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    el.dropzone.classList.add('dragging');
+  });
+  el.dropzone.addEventListener('dragleave', () => el.dropzone.classList.remove('dragging'));
+  el.dropzone.addEventListener('drop', async (event) => {
+    event.preventDefault();
+    el.dropzone.classList.remove('dragging');
+    const file = event.dataTransfer.files[0];
+    if (file) await useConfigText(await file.text());
+  });
+  el.reset.addEventListener('click', () => {
+    writeForm({ ...DEFAULT_STATE, config: el.config.value, source: 'model' });
+    schedule(0);
+  });
+  el.copyServe.addEventListener('click', () => copy(el.serve.textContent, 'Command copied'));
+  el.copyLink.addEventListener('click', () => copy(location.href, 'Link copied'));
+  window.addEventListener('hashchange', async () => {
+    const state = await readStateFromFragment(location.hash);
+    if (state) {
+      writeForm({ ...DEFAULT_STATE, config: el.config.value, ...state });
+      schedule(0);
+    }
+  });
+}
+
+async function useConfigText(text) {
+  el.config.value = text;
+  writeForm({ ...readForm(), source: 'config' });
+  schedule(0);
+}
+
+async function copy(text, done) {
+  try {
+    await navigator.clipboard.writeText(text);
+    el.copyStatus.textContent = done;
+  } catch {
+    el.copyStatus.textContent = 'Select the text and copy it by hand (the clipboard is blocked here)';
+  }
+  setTimeout(() => { el.copyStatus.textContent = ''; }, 2500);
+}
+
+async function start() {
+  try {
+    engine = await loadEngine();
+  } catch (err) {
+    el.loading.textContent = `The calculator could not start: ${err.message || err}`;
+    return;
+  }
+  view = createResultView(document.getElementById('results'));
+  fillCatalogues();
+  writeForm(await initialState());
+  wire();
+  el.loading.hidden = true;
+  update();
+}
+
+start();

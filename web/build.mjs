@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// Assembles the static site from web/ and the wasm module (node, no dependencies):
+//   build/site/index.html, styles.css, app.js (bundled), headroom.js (copied from build/wasm),
+//   headroom-calculator.js (the embeddable widget, bundled), embed-demo.html, and
+//   build/site/headroom-offline.html: one file with every script, style and the wasm inlined,
+//   which works when saved and opened from disk.
+// Usage: node web/build.mjs [--wasm build/wasm/headroom.js] [--out build/site]
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const webDir = dirname(fileURLToPath(import.meta.url));
+const repoDir = resolve(webDir, '..');
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? resolve(process.argv[at + 1]) : join(repoDir, fallback);
+}
+const wasmJs = option('--wasm', 'build/wasm/headroom.js');
+const outDir = option('--out', 'build/site');
+
+// ---- a minimal bundler for our own ES modules -------------------------------------------
+// Each module becomes a function scope that returns its exports; imports become
+// destructuring of those. Only the forms web/ uses are understood: `import {a, b as c}
+// from './x.js';` and `export function|async function|const|let|class name`.
+
+const IMPORT = /^import\s*\{([^}]*)\}\s*from\s*'(\.\/[\w.-]+)';?\s*$/gm;
+const EXPORT = /^export\s+((?:async\s+)?function\*?|const|let|class)\s+([A-Za-z_$][\w$]*)/gm;
+
+export function bundle(entryFile) {
+  const order = [];
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const [, , spec] of source.matchAll(IMPORT)) visit(resolve(dirname(file), spec));
+    order.push({ file, source });
+  };
+  visit(resolve(entryFile));
+
+  const varFor = (file) => `__module_${file.slice(webDir.length + 1).replace(/\W/g, '_')}`;
+  const parts = order.map(({ file, source }) => {
+    const exported = [...source.matchAll(EXPORT)].map((m) => m[2]);
+    const body = source
+      .replace(IMPORT, (_, names, spec) => {
+        const fields = names.split(',').map((n) => n.trim()).filter(Boolean)
+          .map((n) => n.replace(/\s+as\s+/, ': '));
+        return `const { ${fields.join(', ')} } = ${varFor(resolve(dirname(file), spec))};`;
+      })
+      .replace(EXPORT, (_, kind, name) => `${kind} ${name}`);
+    if (/^\s*(import|export)\b/m.test(body)) {
+      throw new Error(`${file}: an import/export form the bundler does not understand`);
+    }
+    return `const ${varFor(file)} = (() => {\n${body}\nreturn { ${exported.join(', ')} };\n})();`;
+  });
+  return `(() => {\n'use strict';\n${parts.join('\n')}\n})();\n`;
+}
+
+// ---- helpers ----------------------------------------------------------------------------
+
+const read = (name) => readFileSync(join(webDir, name), 'utf8');
+const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+// Text inside <script> must not close the element early.
+const scriptSafe = (code) => code.replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--');
+
+function replaceOnce(text, search, replacement) {
+  const at = text.indexOf(search);
+  if (at < 0) throw new Error(`build: "${search}" not found in the page`);
+  return text.slice(0, at) + replacement + text.slice(at + search.length);
+}
+
+function setCsp(html, policy) {
+  return html.replace(
+    /<meta http-equiv="Content-Security-Policy" content="[^"]*">/,
+    `<meta http-equiv="Content-Security-Policy" content="${policy}">`,
+  );
+}
+
+// The offline file is self-contained, so its policy allows exactly the inline blocks it
+// carries (by hash) and nothing from anywhere else.
+function offlinePage(page, styles, engineJs, appJs) {
+  const engine = scriptSafe(engineJs);
+  const app = scriptSafe(appJs);
+  let html = page.replace(/<!-- site-only -->[\s\S]*?<!-- \/site-only -->/g, '');
+  html = replaceOnce(html, '<link rel="stylesheet" href="styles.css">', `<style>${styles}</style>`);
+  html = replaceOnce(html, '<script src="headroom.js"></script>', `<script>${engine}</script>`);
+  html = replaceOnce(html, '<script type="module" src="app.js"></script>', `<script type="module">${app}</script>`);
+  const policy = [
+    "default-src 'none'",
+    `script-src ${sha256(engine)} ${sha256(app)} 'wasm-unsafe-eval'`,
+    `style-src ${sha256(styles)}`,
+    'img-src data:',
+    "connect-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return setCsp(html, policy);
+}
+
+function main() {
+  if (!existsSync(wasmJs)) {
+    console.error(`build: ${wasmJs} is missing; run scripts/build-wasm.sh first`);
+    process.exit(1);
+  }
+  mkdirSync(outDir, { recursive: true });
+  const page = read('index.html');
+  const styles = read('styles.css');
+  const engineJs = readFileSync(wasmJs, 'utf8');
+  const appJs = bundle(join(webDir, 'app.js'));
+  const widgetJs = bundle(join(webDir, 'headroom-calculator.js'));
+
+  const files = {
+    'index.html': page,
+    'styles.css': styles,
+    'app.js': appJs,
+    'headroom.js': engineJs,
+    'headroom-calculator.js': widgetJs,
+    'embed-demo.html': read('embed-demo.html'),
+    'headroom-offline.html': offlinePage(page, styles, engineJs, appJs),
+  };
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(join(outDir, name), text);
+    console.log(`build: ${join(outDir, name)} (${Buffer.byteLength(text)} bytes)`);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

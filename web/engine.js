@@ -1,0 +1,55 @@
+// The page's one door to the wasm core (build/wasm/headroom.js). Every call takes a plain
+// object and returns a parsed object; the core never throws across the boundary, and the
+// few ways JavaScript itself can fail are turned into the same {ok:false, error} shape, so
+// callers handle one kind of failure.
+
+let modulePromise = null;
+
+// Loads the module once (memoized). headroom.js is a classic script that defines the global
+// createHeadroom; the page includes it with a <script> tag, the widget injects one.
+export function loadEngine(scriptUrl) {
+  if (!modulePromise) modulePromise = instantiate(scriptUrl);
+  return modulePromise;
+}
+
+async function instantiate(scriptUrl) {
+  if (typeof globalThis.createHeadroom !== 'function') {
+    if (!scriptUrl) throw new Error('headroom.js is not loaded');
+    await injectScript(scriptUrl);
+  }
+  return startQuietly(globalThis.createHeadroom);
+}
+
+function injectScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.append(script);
+  });
+}
+
+// Emscripten's single-file loader first tries fetch() on its own inlined data: URL. Our CSP
+// (connect-src 'none') refuses that, which is harmless (the loader then decodes the base64
+// itself) but prints a console error and looks like a network attempt. Hiding fetch for the
+// synchronous start of the factory sends it straight to the decoder.
+function startQuietly(factory) {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = undefined;
+  try {
+    return factory();
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+}
+
+// Calls one Module function with a JSON request and returns the parsed JSON response.
+export function call(module, name, request) {
+  try {
+    const text = request === undefined ? module[name]() : module[name](JSON.stringify(request));
+    return JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: { field: '', message: `${name} failed: ${err.message || err}` } };
+  }
+}

@@ -1,0 +1,91 @@
+// The stacked bar of one GPU's memory, drawn from an estimate response as-is. Widths are
+// shares of the GPU's total memory; the legend carries the exact figures.
+
+import { gib, show } from './format.js';
+
+// Bottom-to-top order of vLLM's start-up: weights load first, the KV cache takes what is
+// left of the budget, and the rest of the card stays unused.
+export const SEGMENTS = [
+  { key: 'weights_gib', label: 'Weights', tone: 'weights' },
+  { key: 'activation_gib', label: 'Activation peak', tone: 'activation' },
+  { key: 'non_torch_gib', label: 'Non-torch', tone: 'nontorch' },
+  { key: 'cudagraph_gib', label: 'CUDA graphs', tone: 'graphs' },
+  { key: 'kv_cache_gib', label: 'KV cache', tone: 'kv' },
+  { key: 'unused_gib', label: 'Unused', tone: 'unused' },
+];
+
+// Builds the bar and legend once; update() fills them. Returns {element, update}.
+export function createMemoryBar(doc = document) {
+  const root = doc.createElement('div');
+  root.className = 'memory-bar';
+
+  const bar = doc.createElement('div');
+  bar.className = 'bar';
+  bar.setAttribute('role', 'img');
+  const legend = doc.createElement('ul');
+  legend.className = 'legend';
+
+  const parts = SEGMENTS.map((segment) => {
+    const piece = doc.createElement('div');
+    piece.className = `segment tone-${segment.tone}`;
+    const pieceLabel = doc.createElement('span');
+    piece.append(pieceLabel);
+    bar.append(piece);
+
+    const item = doc.createElement('li');
+    const swatch = doc.createElement('span');
+    swatch.className = `swatch tone-${segment.tone}`;
+    swatch.setAttribute('aria-hidden', 'true');
+    const name = doc.createElement('span');
+    name.className = 'legend-name';
+    name.textContent = segment.label;
+    const value = doc.createElement('span');
+    value.className = 'legend-value';
+    value.dataset.key = segment.key;
+    item.append(swatch, name, value);
+    legend.append(item);
+    return { segment, piece, pieceLabel, value };
+  });
+
+  const scale = doc.createElement('div');
+  scale.className = 'bar-scale';
+  const scaleStart = doc.createElement('span');
+  scaleStart.textContent = '0';
+  const scaleEnd = doc.createElement('span');
+  scaleEnd.dataset.key = 'total_gib';
+  scale.append(scaleStart, scaleEnd);
+
+  root.append(bar, scale, legend);
+
+  function update(result) {
+    // A setup that does not fit can ask for more than the card has; the bar then spans the
+    // larger of the two so nothing is cut off, and the verdict says why.
+    const shown = SEGMENTS.reduce((sum, s) => sum + Math.max(0, result[s.key] || 0), 0);
+    const span = Math.max(result.total_gib || 0, shown) || 1;
+    const description = [];
+    for (const { segment, piece, pieceLabel, value } of parts) {
+      const amount = Math.max(0, result[segment.key] || 0);
+      const share = (amount / span) * 100;
+      piece.style.width = `${share}%`;
+      piece.hidden = amount === 0;
+      pieceLabel.textContent = gib(amount);
+      piece.title = `${segment.label}: ${gib(result[segment.key] ?? 0)}`;
+      show(value, result[segment.key], gib);
+      description.push(`${segment.label} ${gib(result[segment.key] ?? 0)}`);
+    }
+    show(scaleEnd, result.total_gib, (v) => `${gib(v)} per GPU`);
+    bar.setAttribute('aria-label', `Memory of one GPU: ${description.join(', ')}`);
+    fitLabels();
+  }
+
+  // A label that does not fit its segment is dropped (the legend still has the number).
+  function fitLabels() {
+    for (const { piece, pieceLabel } of parts) {
+      pieceLabel.hidden = false;
+      if (piece.isConnected && pieceLabel.offsetWidth > piece.clientWidth - 6) pieceLabel.hidden = true;
+    }
+  }
+  if (typeof ResizeObserver === 'function') new ResizeObserver(fitLabels).observe(bar);
+
+  return { element: root, update };
+}
