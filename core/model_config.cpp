@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/config_defaults.h"
 #include "core/errors.h"
 #include "core/json_fields.h"
 
@@ -335,21 +336,23 @@ void fill_mamba(ModelSpec& m, const Reader& r) {
 void fill_vision(ModelSpec& m, const Json& root) {
   const Json* v = first_of(root, {"vision_config", "vision_tower_config", "visual"});
   if (!v || !v->is_object()) return;
-  Reader r{*v, "vision_config"};
+  const Json vfilled = with_defaults(*v, opt_string(*v, "model_type", "vision_config").value_or(""));
+  Reader r{vfilled, "vision_config"};
   const int64_t depth = r.opt({"depth", "num_hidden_layers", "num_layers"}, 0, kMaxLayers).value_or(0);
-  const int64_t h = r.opt({"hidden_size", "embed_dim", "width"}, 0).value_or(0);
+  const int64_t h = r.opt({"embed_dim", "hidden_size", "width"}, 0).value_or(0);
   if (depth == 0 || h == 0) {
     m.vision = VisionShape{0, "vision_config present but without depth/hidden_size: not counted"};
     m.notes.push_back("vision tower size unknown (vision_config lacks depth or hidden_size); weights exclude it");
     return;
   }
-  int64_t inter = r.opt({"intermediate_size", "mlp_dim"}).value_or(4 * h);
+  const int64_t mlp_ratio = r.opt({"mlp_ratio"}, 1, 64).value_or(4);
+  int64_t inter = r.opt({"intermediate_size", "mlp_dim"}).value_or(mlp_ratio * h);
   const int64_t patch = r.opt({"patch_size"}, 1, 1024).value_or(14);
   const int64_t channels = r.opt({"in_channels", "num_channels"}, 1, 16).value_or(3);
   const int64_t temporal = r.opt({"temporal_patch_size"}, 1, 16).value_or(1);
-  const int64_t out = r.opt({"out_hidden_size"}).value_or(m.hidden_size);
+  const int64_t out = r.opt({"out_hidden_size"}).value_or(m.hidden_size);  // the LLM width
   const int64_t merge = r.opt({"spatial_merge_size"}, 1, 16).value_or(1);
-  const bool gated = opt_string(*v, "hidden_act", "vision_config").value_or("gelu") == "silu";
+  const bool gated = opt_string(vfilled, "hidden_act", "vision_config").value_or("gelu") == "silu";
   const int64_t block = 4 * h * h + (gated ? 3 : 2) * h * inter + 9 * h + 2 * inter;
   const int64_t patch_embed = channels * temporal * patch * patch * h;
   const int64_t merged = h * merge * merge;
@@ -404,10 +407,14 @@ ModelSpec parse_model_config(std::string_view config_json) {
       break;
     }
   }
-  Reader r{*text, m.text_path};
   if (!m.text_path.empty()) {
     if (auto tt = opt_string(*text, "model_type", m.text_path)) m.model_type = *tt;
+    else if (m.model_type == "gemma3") m.model_type = "gemma3_text";  // transformers' default text config
   }
+  // Fields equal to the transformers class default are often left out of config.json.
+  const Json text_filled = with_defaults(*text, m.model_type);
+  text = &text_filled;
+  Reader r{*text, m.text_path};
 
   m.hidden_size = r.req({"hidden_size", "n_embd", "d_model", "dim"});
   const int64_t n_layers = r.req({"num_hidden_layers", "n_layer", "num_layers", "n_layers"}, 1, kMaxLayers);
