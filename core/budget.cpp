@@ -112,7 +112,7 @@ Estimate estimate_for(const EngineRequest& req, const LoadedModel& lm) {
     r.activation = estimate_activation(e.model, s, k, stage == s.pp - 1);
     r.activation_term = activation_term(r.activation, e.model, s, k);
     r.non_torch_term = non_torch_term(s, e.gpu, k);
-    r.graphs = estimate_cuda_graphs(e.model, s, e.gpu, k, r.weights.num_layers);
+    r.graphs = estimate_cuda_graphs(e.model, s, e.gpu, k, r.weights.first_layer, r.weights.num_layers);
     r.cudagraph_term = cuda_graph_term(r.graphs, k, e.gpu);
     if (ov) {
       auto apply = [&](Term& t, const std::optional<double>& v) {

@@ -34,6 +34,9 @@ struct Calibration {
   CalibratedValue piecewise_graph_mib;     // per piecewise graph (one piece of one size)
   CalibratedValue full_graph_mib_per_layer;// per FULL decode graph, per layer
   CalibratedValue amd_graph_factor;        // ROCm graphs are larger
+  CalibratedValue graph_fixed_gib;         // workspaces created during capture
+  CalibratedValue graph_moe_layer_weight;  // a MoE layer's pieces hold more kernels
+  CalibratedValue graph_mla_layer_weight;  // so do MLA layers
 };
 
 const Calibration& calibration();

@@ -31,7 +31,7 @@ std::vector<int64_t> capture_sizes(const Resolved& s) {
 }
 
 CudaGraphEstimate estimate_cuda_graphs(const ModelSpec& m, const Resolved& s, const Gpu& gpu, const Calibration& k,
-                                       int64_t stage_layers) {
+                                       int64_t first_layer, int64_t stage_layers) {
   CudaGraphEstimate g;
   if (s.enforce_eager) {
     g.captured = false;
@@ -47,27 +47,37 @@ CudaGraphEstimate estimate_cuda_graphs(const ModelSpec& m, const Resolved& s, co
   g.largest_capture = g.capture_sizes.back();
   const double vendor = gpu.is_rocm() ? k.amd_graph_factor.value : 1.0;
   const int64_t sizes = static_cast<int64_t>(g.capture_sizes.size());
+
+  // Kernel weight of the stage's layers: MoE and MLA layers launch more kernels per piece.
+  int64_t attn_like = 0;
+  for (int64_t i = first_layer; i < first_layer + stage_layers && i < m.num_layers(); ++i) {
+    const LayerSpec& l = m.layers[static_cast<size_t>(i)];
+    double w = 1.0;
+    if (l.ffn == Ffn::kMoe) w *= k.graph_moe_layer_weight.value;
+    if (l.mixer == Mixer::kMla) w *= k.graph_mla_layer_weight.value;
+    g.layer_weight += w;
+    if (l.mixer != Mixer::kNone) ++attn_like;
+  }
+
   if (!s.rules.v1) {
-    // V0: one whole-model decode graph per size.
-    g.mode = "V0 decode";
+    g.mode = "V0 decode";  // one whole-model decode graph per size; prefill runs eagerly
     g.full_graphs = sizes;
   } else {
     g.mode = s.rules.full_and_piecewise ? "FULL_AND_PIECEWISE" : "PIECEWISE";
-    // Piecewise: one graph per piece between attention-like layers.
-    int64_t attn_like = 0;
-    for (int64_t i = 0; i < stage_layers && i < m.num_layers(); ++i)
-      if (m.layers[static_cast<size_t>(i)].mixer != Mixer::kNone) ++attn_like;
-    g.pieces_per_size = attn_like + 1;
+    g.pieces_per_size = attn_like + 1;  // one graph per piece between attention-like layers
     g.piecewise_graphs = sizes;
     if (s.rules.full_and_piecewise)
       g.full_graphs = static_cast<int64_t>(std::count_if(g.capture_sizes.begin(), g.capture_sizes.end(),
                                                          [&](int64_t c) { return c <= s.max_num_seqs; }));
   }
   g.graphs_total = g.piecewise_graphs * g.pieces_per_size + g.full_graphs;
+  const double avg_weight = stage_layers > 0 ? g.layer_weight / static_cast<double>(stage_layers) : 1.0;
   g.pool_bytes = k.graph_pool_factor.value * static_cast<double>(g.largest_capture) * forward_bytes_per_token(m, s, k) * vendor;
-  g.per_piece_bytes = k.piecewise_graph_mib.value * kMiB * vendor;
-  g.per_full_graph_bytes = k.full_graph_mib_per_layer.value * kMiB * static_cast<double>(stage_layers) * vendor;
-  g.total_bytes = g.pool_bytes + g.per_piece_bytes * static_cast<double>(g.piecewise_graphs * g.pieces_per_size) +
+  g.fixed_bytes = k.graph_fixed_gib.value * kGiB * vendor;
+  g.per_piece_bytes = k.piecewise_graph_mib.value * kMiB * avg_weight * vendor;
+  g.per_full_graph_bytes = k.full_graph_mib_per_layer.value * kMiB * g.layer_weight * vendor;
+  g.total_bytes = g.fixed_bytes + g.pool_bytes +
+                  g.per_piece_bytes * static_cast<double>(g.piecewise_graphs * g.pieces_per_size) +
                   g.per_full_graph_bytes * static_cast<double>(g.full_graphs);
   g.subtracted_from_budget = s.rules.cudagraph_in_budget && !gpu.is_rocm();
   return g;
@@ -78,7 +88,7 @@ Term cuda_graph_term(const CudaGraphEstimate& g, const Calibration& k, const Gpu
   t.key = "cudagraph_gib";
   t.label = "CUDA graphs";
   t.value = g.total_bytes / kGiB;
-  t.formula = g.captured ? "pool(largest capture) + piecewise graphs x per-piece cost + full graphs x per-graph cost"
+  t.formula = g.captured ? "fixed + pool(largest capture) + piecewise graphs x per-piece cost + full graphs x per-graph cost"
                          : "0: enforce_eager captures no graphs";
   t.inputs = {{"mode", g.mode},
               {"capture_sizes", g.capture_sizes.size()},
@@ -87,6 +97,7 @@ Term cuda_graph_term(const CudaGraphEstimate& g, const Calibration& k, const Gpu
               {"piecewise_graphs", g.piecewise_graphs * g.pieces_per_size},
               {"full_graphs", g.full_graphs},
               {"pool_gib", g.pool_bytes / kGiB},
+              {"fixed_gib", g.fixed_bytes / kGiB},
               {"per_piece_mib", g.per_piece_bytes / kMiB},
               {"per_full_graph_mib", g.per_full_graph_bytes / kMiB},
               {"subtracted_from_kv_budget", g.subtracted_from_budget}};

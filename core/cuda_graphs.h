@@ -22,6 +22,8 @@ struct CudaGraphEstimate {
   int64_t full_graphs = 0;             // FULL uniform-decode graphs
   int64_t graphs_total = 0;            // every captured CUDA graph (pieces counted)
   double pool_bytes = 0;
+  double fixed_bytes = 0;              // workspaces created during capture
+  double layer_weight = 0;             // sum over the stage's layers of their kernel weight
   double per_piece_bytes = 0;
   double per_full_graph_bytes = 0;
   double total_bytes = 0;
@@ -34,7 +36,7 @@ struct CudaGraphEstimate {
 std::vector<int64_t> capture_sizes(const Resolved& s);
 
 CudaGraphEstimate estimate_cuda_graphs(const ModelSpec& m, const Resolved& s, const Gpu& gpu, const Calibration& k,
-                                       int64_t stage_layers);
+                                       int64_t first_layer, int64_t stage_layers);
 Term cuda_graph_term(const CudaGraphEstimate& g, const Calibration& k, const Gpu& gpu);
 
 }  // namespace headroom
