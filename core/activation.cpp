@@ -6,25 +6,28 @@ namespace headroom {
 
 double forward_bytes_per_token(const ModelSpec& m, const Resolved& s, const Calibration& k) {
   const double scale = s.dtype_bytes / 2.0;  // constants were measured in a 2-byte dtype
-  double inter = static_cast<double>(m.intermediate_size) / s.tp;
   const bool any_dense = std::any_of(m.layers.begin(), m.layers.end(), [](const LayerSpec& l) { return l.ffn == Ffn::kDense; });
-  if (!any_dense) inter = 0;
-  double per_token = (k.forward_bytes_per_intermediate.value * inter + k.forward_bytes_per_hidden.value * m.hidden_size) * scale;
-  if (m.moe) {
-    const double moe_inter = static_cast<double>(m.moe->intermediate_size) / s.tp;
-    per_token = std::max(per_token, (k.moe_forward_bytes.value * m.moe->experts_per_token * moe_inter +
-                                     k.forward_bytes_per_hidden.value * m.hidden_size) * scale);
-  }
-  return per_token;
+  const double inter = any_dense ? static_cast<double>(m.intermediate_size) / s.tp : 0.0;
+  return k.vllm_kernel_factor.value * scale *
+         (k.forward_bytes_per_intermediate.value * inter + k.forward_bytes_per_hidden.value * m.hidden_size);
 }
 
-ActivationEstimate estimate_activation(const ModelSpec& m, const Resolved& s, const Calibration& k, bool last_stage) {
+ActivationEstimate estimate_activation(const ModelSpec& m, const Resolved& s, const Calibration& k, bool first_stage,
+                                       bool last_stage, bool mxfp4_experts) {
   ActivationEstimate a;
   const double T = static_cast<double>(s.max_num_batched_tokens);
   a.forward_bytes = T * forward_bytes_per_token(m, s, k);
-  a.persist_bytes = k.persist_gib.value * kGiB;
-  a.sampler_runs = last_stage;
-  if (last_stage) {
+  if (m.moe && !mxfp4_experts) {
+    // The fused-MoE kernel's intermediate caches are allocated once and stay for the profile.
+    const double moe_inter = static_cast<double>(m.moe->intermediate_size) / s.tp;
+    a.moe_workspace_bytes = k.moe_forward_bytes.value * T * m.moe->experts_per_token *
+                            (3.0 * moe_inter + m.hidden_size) * s.dtype_bytes;
+  }
+  if (!first_stage) a.intermediate_bytes = 2.0 * T * m.hidden_size * s.dtype_bytes;
+  a.persist_bytes = k.persist_gib.value * kGiB + a.moe_workspace_bytes + a.intermediate_bytes;
+  // V0 with chunked prefill profiles partial prefills, which sample nothing.
+  a.sampler_runs = last_stage && (s.rules.v1 || !s.chunked_prefill);
+  if (a.sampler_runs) {
     a.sampler_rows = std::min(s.max_num_seqs, s.max_num_batched_tokens);
     const double c = s.rules.triton_sampler ? k.sampler_bytes_triton.value : k.sampler_bytes_sort.value;
     a.sampler_bytes = static_cast<double>(a.sampler_rows) * static_cast<double>(m.vocab_size) * c + T * m.hidden_size * 2.0;
@@ -38,7 +41,7 @@ Term activation_term(const ActivationEstimate& a, const ModelSpec& m, const Reso
   t.key = "activation_gib";
   t.label = "Activation peak (profile run)";
   t.value = a.total_bytes / kGiB;
-  t.formula = "persist + max(forward(T), sampler rows x vocab x c_s + T x hidden x 2 B)";
+  t.formula = "persist (+ fused-MoE caches, + PP inputs) + max(forward(T), sampler rows x vocab x c_s + T x hidden x 2 B)";
   t.inputs = {{"max_num_batched_tokens", s.max_num_batched_tokens},
               {"sampler_rows", a.sampler_rows},
               {"vocab_size", m.vocab_size},
@@ -47,6 +50,8 @@ Term activation_term(const ActivationEstimate& a, const ModelSpec& m, const Reso
               {"forward_gib", a.forward_bytes / kGiB},
               {"sampler_gib", a.sampler_bytes / kGiB},
               {"persist_gib", a.persist_bytes / kGiB},
+              {"moe_workspace_gib", a.moe_workspace_bytes / kGiB},
+              {"pp_intermediate_gib", a.intermediate_bytes / kGiB},
               {"sampler_backend", s.rules.triton_sampler ? "triton top-k/top-p (0.17+)" : "sort-based top-k/top-p"}};
   const auto& c = s.rules.triton_sampler ? k.sampler_bytes_triton : k.sampler_bytes_sort;
   t.calibration = "c_s = " + std::to_string(c.value) + " B (" + c.source + "); forward: " +

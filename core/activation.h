@@ -11,7 +11,9 @@ namespace headroom {
 struct ActivationEstimate {
   double forward_bytes = 0;  // transient activations of the T-token forward
   double sampler_bytes = 0;  // sampler rows x vocab x coefficient + hidden rows
-  double persist_bytes = 0;  // workspaces allocated during the profile
+  double persist_bytes = 0;  // workspaces allocated during the profile (cuBLAS, fused-MoE caches)
+  double moe_workspace_bytes = 0;
+  double intermediate_bytes = 0;  // hidden + residual received from the previous pipeline stage
   double total_bytes = 0;
   int64_t sampler_rows = 0;
   bool sampler_runs = true;  // only on the last pipeline stage
@@ -21,7 +23,7 @@ struct ActivationEstimate {
 double forward_bytes_per_token(const ModelSpec& m, const Resolved& s, const Calibration& k);
 
 ActivationEstimate estimate_activation(const ModelSpec& m, const Resolved& s, const Calibration& k,
-                                       bool last_stage);
+                                       bool first_stage, bool last_stage, bool mxfp4_experts);
 Term activation_term(const ActivationEstimate& a, const ModelSpec& m, const Resolved& s, const Calibration& k);
 
 }  // namespace headroom

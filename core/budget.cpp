@@ -109,7 +109,8 @@ Estimate estimate_for(const EngineRequest& req, const LoadedModel& lm) {
     r.pp_stage = stage;
     r.weights = weights_for_stage(e.model, e.quant, s.dtype_bytes, s.tp, s.pp, stage);
     r.weights_term = weights_term(r.weights, e.quant, s);
-    r.activation = estimate_activation(e.model, s, k, stage == s.pp - 1);
+    r.activation = estimate_activation(e.model, s, k, stage == 0, stage == s.pp - 1,
+                                       e.quant.method == QuantMethod::kMxfp4);
     r.activation_term = activation_term(r.activation, e.model, s, k);
     r.non_torch_term = non_torch_term(s, e.gpu, k);
     r.graphs = estimate_cuda_graphs(e.model, s, e.gpu, k, r.weights.first_layer, r.weights.num_layers);

@@ -28,8 +28,11 @@ Calibration parse_calibration(std::string_view json_text) {
   k.forward_bytes_per_intermediate = read(c, "forward_bytes_per_intermediate");
   k.forward_bytes_per_hidden = read(c, "forward_bytes_per_hidden");
   k.moe_forward_bytes = read(c, "moe_forward_bytes");
+  k.vllm_kernel_factor = read(c, "vllm_kernel_factor");
   k.persist_gib = read(c, "persist_gib");
   k.non_torch_tp1_gib = read(c, "non_torch_tp1_gib");
+  k.non_torch_tp1_pre018_gib = read(c, "non_torch_tp1_pre018_gib");
+  k.non_torch_pp_gib = read(c, "non_torch_pp_gib");
   k.non_torch_tpn_gib = read(c, "non_torch_tpn_gib");
   k.non_torch_tpn_pcie_gib = read(c, "non_torch_tpn_pcie_gib");
   k.non_torch_legacy_tp1_gib = read(c, "non_torch_legacy_tp1_gib");

@@ -17,10 +17,13 @@ struct Calibration {
   CalibratedValue sampler_bytes_triton;    // per logit element, Triton top-k/top-p (>= 0.17)
   CalibratedValue forward_bytes_per_intermediate;  // per token per intermediate unit (dtype 2 B)
   CalibratedValue forward_bytes_per_hidden;        // per token per hidden unit (dtype 2 B)
-  CalibratedValue moe_forward_bytes;       // per token per top-k per (intermediate/tp) unit
+  CalibratedValue moe_forward_bytes;       // fused-MoE workspace: x tokens x top_k x (3 I/tp + H) x dtype
+  CalibratedValue vllm_kernel_factor;      // fused kernels keep less alive than plain PyTorch
   CalibratedValue persist_gib;             // workspaces allocated during the profile run
   // Non-torch (§5).
-  CalibratedValue non_torch_tp1_gib;       // v0.11+ (NCCL outside the budget), TP = 1
+  CalibratedValue non_torch_tp1_gib;       // v0.18+, TP = 1
+  CalibratedValue non_torch_tp1_pre018_gib;// v0.8-v0.17, TP = 1
+  CalibratedValue non_torch_pp_gib;        // TP = 1 with PP > 1
   CalibratedValue non_torch_tpn_gib;       // v0.11+, TP > 1 on NVLink (FlashInfer AR fusion era)
   CalibratedValue non_torch_tpn_pcie_gib;  // v0.11+, TP > 1 without NVLink
   CalibratedValue non_torch_legacy_tp1_gib;// < 0.11

@@ -425,7 +425,7 @@ ModelSpec parse_model_config(std::string_view config_json) {
 
   // KV heads: the first present of vLLM's list, falling back to the query heads.
   std::optional<int64_t> kv = r.opt({"n_head_kv", "num_kv_heads", "num_key_value_heads", "multi_query_group_num",
-                                      "num_attention_groups"});
+                                      "num_attention_groups"}, 1);
   if (!kv && opt_bool(*text, "multi_query", r.path).value_or(false)) kv = 1;
   m.attn.num_kv_heads = kv.value_or(heads);
   if (m.attn.num_kv_heads > heads)
@@ -435,7 +435,7 @@ ModelSpec parse_model_config(std::string_view config_json) {
     throw InputError(join_path(r.path, "num_key_value_heads"),
                      join_path(r.path, "num_attention_heads") + " is not a multiple of num_key_value_heads");
 
-  if (auto hd = r.opt({"head_dim", "hidden_size_per_head", "kv_channels"})) m.attn.head_dim = *hd;
+  if (auto hd = r.opt({"head_dim", "hidden_size_per_head", "kv_channels"}, 1)) m.attn.head_dim = *hd;
   else {
     if (m.hidden_size % heads != 0)
       throw InputError(join_path(r.path, "head_dim"), "no head_dim and hidden_size is not divisible by num_attention_heads");
@@ -472,7 +472,12 @@ ModelSpec parse_model_config(std::string_view config_json) {
   }
 
   const int64_t default_inter = (m.model_type == "gpt2" || m.model_type == "gpt_bigcode") ? 4 * m.hidden_size : 0;
-  m.intermediate_size = r.opt({"intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim", "d_ff"}).value_or(default_inter);
+  m.intermediate_size =
+      r.opt({"intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim", "d_ff", "ff_intermediate_size"}).value_or(default_inter);
+  if (m.intermediate_size == 0 && r.opt({"moe_intermediate_size"})) {  // all-MoE configs (Qwen3.5-MoE)
+    m.intermediate_size = *r.opt({"moe_intermediate_size"});
+    m.notes.push_back("config gives no intermediate_size: dense MLPs, if any, sized as one expert (moe_intermediate_size)");
+  }
   if (m.intermediate_size == 0)
     throw InputError(join_path(r.path, "intermediate_size"), "missing required field " + join_path(r.path, "intermediate_size"));
   const std::string act = opt_string(*text, "hidden_act", r.path).value_or(
