@@ -108,6 +108,17 @@ Estimate estimate_for(const EngineRequest& req, const LoadedModel& lm) {
     RankEstimate r;
     r.pp_stage = stage;
     r.weights = weights_for_stage(e.model, e.quant, s.dtype_bytes, s.tp, s.pp, stage);
+    if (e.gpu.is_rocm() && e.model.moe && !e.quant.quantized() && s.rules.version.text.find("+rhai") != std::string::npos) {
+      // Red Hat AI builds on ROCm keep extra bf16 expert storage (calibration entry).
+      for (auto& part : r.weights.parts)
+        if (part.name == "moe experts") {
+          r.weights.parts.push_back({"rocm expert overhead", part.bytes * k.rocm_redhat_bf16_expert_overhead.value});
+          break;
+        }
+      if (stage == 0)
+        e.notes.push_back("Red Hat AI vLLM build on ROCm: bf16 MoE experts observed to take " +
+                          std::to_string(static_cast<int>(k.rocm_redhat_bf16_expert_overhead.value * 100)) + "% more memory");
+    }
     r.weights_term = weights_term(r.weights, e.quant, s);
     r.activation = estimate_activation(e.model, s, k, stage == 0, stage == s.pp - 1,
                                        e.quant.method == QuantMethod::kMxfp4);

@@ -46,6 +46,7 @@ Calibration parse_calibration(std::string_view json_text) {
   k.full_graph_mib_per_layer = read(c, "full_graph_mib_per_layer");
   k.amd_graph_factor = read(c, "amd_graph_factor");
   k.graph_fixed_gib = read(c, "graph_fixed_gib");
+  k.rocm_redhat_bf16_expert_overhead = read(c, "rocm_redhat_bf16_expert_overhead");
   k.graph_moe_layer_weight = read(c, "graph_moe_layer_weight");
   k.graph_mla_layer_weight = read(c, "graph_mla_layer_weight");
   return k;

@@ -38,6 +38,7 @@ struct Calibration {
   CalibratedValue full_graph_mib_per_layer;// per FULL decode graph, per layer
   CalibratedValue amd_graph_factor;        // ROCm graphs are larger
   CalibratedValue graph_fixed_gib;         // workspaces created during capture
+  CalibratedValue rocm_redhat_bf16_expert_overhead;  // +rhai builds on ROCm
   CalibratedValue graph_moe_layer_weight;  // a MoE layer's pieces hold more kernels
   CalibratedValue graph_mla_layer_weight;  // so do MLA layers
 };

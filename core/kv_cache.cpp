@@ -44,8 +44,10 @@ std::vector<LayerKv> layer_specs(const ModelSpec& m, const Resolved& s, int64_t 
   const double attn_tok = static_cast<double>(std::max<int64_t>(1, a.num_kv_heads / s.tp)) *
                           (a.head_dim + a.head_dim_v) * s.kv_bytes;
   const bool hma = s.rules.hybrid_kv_groups;
-  // Llama-4 chunked local attention disables the hybrid manager: all layers become full.
-  const bool chunked_to_full = m.has_mixer(Mixer::kChunkedAttention);
+  // Chunked local attention (Llama 4) gets its own KV groups from v0.11 (v0.19 logs show
+  // 4 groups of 12 layers for Llama-4-Scout); before, the hybrid manager was disabled for it
+  // and every layer got blocks for the full context.
+  const bool chunked_to_full = m.has_mixer(Mixer::kChunkedAttention) && !s.rules.version.at_least(0, 11, 0);
   bool noted_chunk = false, noted_swa = false;
   for (int64_t i = first; i < first + count; ++i) {
     const Mixer mix = m.layers[static_cast<size_t>(i)].mixer;
@@ -60,6 +62,10 @@ std::vector<LayerKv> layer_specs(const ModelSpec& m, const Resolved& s, int64_t 
         }
         break;
       case Mixer::kChunkedAttention:
+        if (hma && !chunked_to_full) {
+          out.push_back({"chunked_local", m.attention_chunk_size, attn_tok, 0});
+          break;
+        }
         out.push_back({"full_attention", 0, attn_tok, 0});
         if (!noted_chunk)
           notes.push_back("chunked local attention: vLLM disables the hybrid KV-cache manager, so every layer "
@@ -181,6 +187,8 @@ int64_t blocks_per_request(const KvLayout& kv, const Resolved& s, int64_t len) {
     if (g.is_state) total += 1;
     else if (g.window > 0 && g.kind.rfind("sliding", 0) == 0)
       total += cdiv(std::min(g.window - 1 + s.max_num_batched_tokens, len), bs) + 1;
+    else if (g.window > 0 && g.kind.rfind("chunked", 0) == 0)
+      total += cdiv(std::min(g.window + s.max_num_batched_tokens, len), bs);
     else total += cdiv(len, bs);
   }
   return total;

@@ -176,11 +176,21 @@ Resolved resolve_settings(const EngineRequest& req, const ModelSpec& model, cons
     throw InputError("max_num_batched_tokens", "max_num_batched_tokens (" + std::to_string(s.max_num_batched_tokens) +
                                                    ") must be at least max_num_seqs (" + std::to_string(s.max_num_seqs) + ")");
 
-  // Block size: 16 unless the attention backend needs more (§6.2).
+  // Block size: 16 unless the attention backend needs more (§6.2). Sparse MLA (DeepSeek-V3.2)
+  // runs on FlashMLA-sparse (64); dense MLA on Hopper uses FlashAttention-MLA (16) from v0.11,
+  // FlashMLA (64) before; Blackwell prefers FlashInfer-MLA (32).
   if (req.block_size) s.block_size = *req.block_size;
-  else if (model.mla && R.version.at_least(0, 7, 3) && gpu.vendor == "nvidia" && gpu.compute_capability >= "9") {
-    s.block_size = 64;
-    notes.push_back("block size 64: vLLM picks FlashMLA on Hopper/Blackwell for MLA models");
+  else if (model.mla && R.v1 && gpu.vendor == "nvidia") {
+    const bool sparse = model.mla->index_n_heads > 0;
+    const bool blackwell = gpu.compute_capability >= "10";
+    const bool hopper_up = gpu.compute_capability >= "9";
+    if (sparse) s.block_size = 64;
+    else if (blackwell) s.block_size = 32;
+    else if (hopper_up && !R.version.at_least(0, 11, 0)) s.block_size = 64;
+    else s.block_size = 16;
+    if (s.block_size != 16)
+      notes.push_back("block size " + std::to_string(s.block_size) + ": the MLA attention backend vLLM picks on " + gpu.name +
+                      " needs it (assumed from the backend priority; pass --block-size to override)");
   } else s.block_size = 16;
   return s;
 }

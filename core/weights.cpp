@@ -122,8 +122,9 @@ struct LayerCost {
     const int64_t up = (m.gated_mlp || m.model_type == "gpt_oss") ? 2 * I : I;
     double b;
     if (q.method == QuantMethod::kMxfp4) {
-      // MXFP4 MoE kernels pad hidden and intermediate sizes (to 256 on Hopper+ backends).
-      const int64_t Hp = (H + 255) / 256 * 256, Ip = (I + 255) / 256 * 256;
+      // MXFP4 MoE kernels pad the sizes: the Marlin path rounds intermediate up to 128 and
+      // hidden up to 256 (gpt-oss-20b: 13.64-13.72 GiB logged on H100/A100 with v0.19).
+      const int64_t Hp = (H + 255) / 256 * 256, Ip = (I + 127) / 128 * 128;
       const int64_t upp = up == 2 * I ? 2 * Ip : Ip;
       b = q.expert_bytes(e.num_experts, upp, Hp, db) + q.expert_bytes(e.num_experts, Hp, Ip, db);
       if (e.expert_bias) b += static_cast<double>(e.num_experts) * (upp + Hp) * db;

@@ -28,6 +28,7 @@ struct RecordOutcome {
   std::string id;
   std::string model;
   std::string status;      // record status ("ok", "failed_...")
+  std::string gpu, version;  // what the estimate used
   bool evaluated = false;  // false: skipped (reason says why)
   std::string reason;      // skip reason, or "" when evaluated
   std::vector<std::string> notes;  // assumptions made for this record
@@ -80,6 +81,8 @@ std::string comparisons_tsv(const Report& r);
 std::string summary_table(const std::vector<MetricSummary>& s);  // fixed-width text
 std::string text_report(const Report& r);                        // everything a terminal needs
 std::string summary_json(const Report& r);                       // --json
+// tests/validation/bounds.json from the current figures: current * 1.1 + 0.5 points (GiB: + 0.05).
+std::string bounds_json(const Report& r);
 // docs/accuracy.md; keeps what `previous` had between the explanation markers.
 std::string accuracy_markdown(const Report& r, const std::string& previous);
 
