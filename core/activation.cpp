@@ -7,7 +7,10 @@ namespace headroom {
 double forward_bytes_per_token(const ModelSpec& m, const Resolved& s, const Calibration& k) {
   const double scale = s.dtype_bytes / 2.0;  // constants were measured in a 2-byte dtype
   const bool any_dense = std::any_of(m.layers.begin(), m.layers.end(), [](const LayerSpec& l) { return l.ffn == Ffn::kDense; });
-  const double inter = any_dense ? static_cast<double>(m.intermediate_size) / s.tp : 0.0;
+  int64_t widest = 0;
+  for (const auto& l : m.layers)
+    if (l.ffn == Ffn::kDense) widest = std::max(widest, m.layer_intermediate(l));
+  const double inter = any_dense ? static_cast<double>(widest) / s.tp : 0.0;
   return k.vllm_kernel_factor.value * scale *
          (k.forward_bytes_per_intermediate.value * inter + k.forward_bytes_per_hidden.value * m.hidden_size);
 }

@@ -151,7 +151,8 @@ Estimate estimate_for(const EngineRequest& req, const LoadedModel& lm) {
 
   const RankEstimate& lim = e.rank();
   e.kv = size_kv(lim.kv, s, lim.own_blocks);
-  e.largest_fitting_len = largest_len_for_blocks(lim.kv, s, lim.own_blocks, std::max<int64_t>(s.max_model_len, e.model.max_position_embeddings) * 4);
+  // vLLM refuses lengths beyond the model's positions, so that is the ceiling of the answer.
+  e.largest_fitting_len = largest_len_for_blocks(lim.kv, s, lim.own_blocks, e.model.max_position_embeddings);
 
   // Verdict, in the order vLLM would fail.
   e.fits = true;

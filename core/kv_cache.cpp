@@ -41,8 +41,6 @@ std::vector<LayerKv> layer_specs(const ModelSpec& m, const Resolved& s, int64_t 
                                  std::vector<std::string>& notes) {
   std::vector<LayerKv> out;
   const auto& a = m.attn;
-  const double attn_tok = static_cast<double>(std::max<int64_t>(1, a.num_kv_heads / s.tp)) *
-                          (a.head_dim + a.head_dim_v) * s.kv_bytes;
   const bool hma = s.rules.hybrid_kv_groups;
   // Chunked local attention (Llama 4) gets its own KV groups from v0.11 (v0.19 logs show
   // 4 groups of 12 layers for Llama-4-Scout); before, the hybrid manager was disabled for it
@@ -51,6 +49,9 @@ std::vector<LayerKv> layer_specs(const ModelSpec& m, const Resolved& s, int64_t 
   bool noted_chunk = false, noted_swa = false;
   for (int64_t i = first; i < first + count; ++i) {
     const Mixer mix = m.layers[static_cast<size_t>(i)].mixer;
+    const int64_t layer_kv = m.layer_kv_heads(m.layers[static_cast<size_t>(i)]);
+    const double attn_tok = static_cast<double>(std::max<int64_t>(1, layer_kv / s.tp)) *
+                            (a.head_dim + a.head_dim_v) * s.kv_bytes;
     switch (mix) {
       case Mixer::kFullAttention: out.push_back({"full_attention", 0, attn_tok, 0}); break;
       case Mixer::kSlidingAttention:

@@ -29,6 +29,19 @@ std::string normalise_dtype(const std::string& d) {
   return s;
 }
 
+// model_types whose layout Headroom has checked (the bundled configs and the special cases
+// below). Others are estimated as standard decoders, with a note saying so.
+bool is_known_model_type(const std::string& t) {
+  static const char* const kKnown[] = {
+      "baichuan", "chatglm", "deepseek_v2", "deepseek_v3", "deepseek_v32", "exaone4", "gemma", "gemma2", "gemma3",
+      "gemma3_text", "glm4", "glm4_moe", "gpt2", "gpt_bigcode", "gpt_oss", "internlm2", "kimi_k2", "lfm2", "lfm2_vl",
+      "llama", "llama4", "llama4_text", "llava", "minicpm3", "ministral3", "mistral", "mistral3", "mixtral", "mllama",
+      "mllama_text_model", "nemotron-nas", "nemotron_h", "olmo", "olmo2", "olmo3", "opt", "phi", "phi3", "phi3small",
+      "phimoe", "qwen2", "qwen2_5_vl", "qwen2_moe", "qwen2_vl", "qwen3", "qwen3_5_moe", "qwen3_5_moe_text",
+      "qwen3_moe", "qwen3_next", "qwen3_vl_moe", "qwen3_vl_moe_text", "starcoder2"};
+  return std::any_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return t == k; });
+}
+
 bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
@@ -243,6 +256,42 @@ void fill_layers(ModelSpec& m, const Reader& r, int64_t n_layers) {
       if (m.model_type != "qwen2" || i >= max_window_layers)
         m.layers[static_cast<size_t>(i)].mixer = Mixer::kSlidingAttention;
   }
+}
+
+// Nemotron-NAS (DeciLM): every layer has its own attention (grouped heads, no-op, or a linear
+// stand-in) and its own FFN width, given as a multiplier of the hidden size.
+void fill_block_configs(ModelSpec& m, const Reader& r) {
+  const Json* blocks = first_of(r.j, {"block_configs"});
+  if (!blocks) return;
+  const std::string path = join_path(r.path, "block_configs");
+  if (!blocks->is_array() || static_cast<int64_t>(blocks->size()) != m.num_layers())
+    throw InputError(path, path + " must list one block per layer (" + std::to_string(m.num_layers()) + ")");
+  for (size_t i = 0; i < blocks->size(); ++i) {
+    const Json& b = (*blocks)[i];
+    const std::string bpath = path + "[" + std::to_string(i) + "]";
+    LayerSpec& l = m.layers[i];
+    const Json attn = b.is_object() ? b.value("attention", Json::object()) : Json::object();
+    const Json ffn = b.is_object() ? b.value("ffn", Json::object()) : Json::object();
+    if (opt_bool(attn, "no_op", bpath + ".attention").value_or(false)) l.mixer = Mixer::kNone;
+    else if (opt_bool(attn, "replace_with_linear", bpath + ".attention").value_or(false)) {
+      l.mixer = Mixer::kNone;
+      l.linear_replacement = true;
+    } else {
+      const int64_t group = opt_int(attn, "n_heads_in_group", bpath + ".attention", 1, 4096).value_or(1);
+      if (m.attn.num_heads % group != 0)
+        throw InputError(bpath + ".attention.n_heads_in_group", bpath + ".attention.n_heads_in_group does not divide the heads");
+      l.num_kv_heads = m.attn.num_heads / group;
+    }
+    if (opt_bool(ffn, "no_op", bpath + ".ffn").value_or(false)) l.ffn = Ffn::kNone;
+    else if (auto mult = opt_double(ffn, "ffn_mult", bpath + ".ffn", 0.0, 1000.0)) {
+      const int64_t raw = static_cast<int64_t>(2.0 * *mult * static_cast<double>(m.hidden_size) / 3.0);
+      l.intermediate_size = (raw + 255) / 256 * 256;  // rounded up to a multiple of 256
+    }
+  }
+  int64_t widest = 0;
+  for (const auto& l : m.layers) widest = std::max(widest, l.intermediate_size);
+  m.intermediate_size = std::max<int64_t>(widest, 1);
+  m.notes.push_back("Nemotron-NAS: per-layer attention and FFN widths read from block_configs");
 }
 
 void fill_moe(ModelSpec& m, const Reader& r) {
@@ -478,10 +527,13 @@ ModelSpec parse_model_config(std::string_view config_json) {
     m.intermediate_size = *r.opt({"moe_intermediate_size"});
     m.notes.push_back("config gives no intermediate_size: dense MLPs, if any, sized as one expert (moe_intermediate_size)");
   }
+  if (m.intermediate_size == 0 && first_of(*text, {"block_configs"}))
+    m.intermediate_size = 1;  // per-layer widths come from block_configs (fill_block_configs)
   if (m.intermediate_size == 0)
     throw InputError(join_path(r.path, "intermediate_size"), "missing required field " + join_path(r.path, "intermediate_size"));
-  const std::string act = opt_string(*text, "hidden_act", r.path).value_or(
+  std::string act = opt_string(*text, "hidden_act", r.path).value_or(
       opt_string(*text, "activation_function", r.path).value_or("silu"));
+  if (auto mlp_act = opt_string(*text, "mlp_hidden_act", r.path)) act = *mlp_act;  // NemotronH
   m.gated_mlp = !(learned_pos || act == "relu2" || m.model_type == "phi" || m.model_type == "starcoder2");
   m.mlp_bias = learned_pos || opt_bool(*text, "mlp_bias", r.path).value_or(false);
   m.layernorm_bias = learned_pos;
@@ -492,6 +544,7 @@ ModelSpec parse_model_config(std::string_view config_json) {
   m.attention_chunk_size = r.opt({"attention_chunk_size"}, 0, kMaxPositions).value_or(0);
 
   fill_layers(m, r, n_layers);
+  fill_block_configs(m, r);
   fill_moe(m, r);
   fill_mla(m, r);
   if (m.mla) m.attn.rotary_dim = m.mla->qk_rope_head_dim;
@@ -518,6 +571,10 @@ ModelSpec parse_model_config(std::string_view config_json) {
     m.quant = parse_quantization_config(*q, "quantization_config");
   else if (const Json* q2 = first_of(*text, {"quantization_config"}); q2)
     m.quant = parse_quantization_config(*q2, join_path(r.path, "quantization_config"));
+
+  if (!is_known_model_type(m.model_type))
+    m.notes.push_back("model_type \"" + m.model_type + "\" is not one Headroom has checked: estimated as a standard "
+                      "decoder (attention and MLP per layer) from its shape fields");
 
   // Arithmetic sanity: products of these fields must stay far from 64-bit overflow.
   const double params_guess = static_cast<double>(m.hidden_size) * static_cast<double>(m.intermediate_size) *

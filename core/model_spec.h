@@ -28,6 +28,10 @@ enum class Ffn { kDense, kMoe, kNone };
 struct LayerSpec {
   Mixer mixer = Mixer::kFullAttention;
   Ffn ffn = Ffn::kDense;
+  // Per-layer overrides for models whose layers differ (Nemotron-NAS); 0 = the model's value.
+  int64_t intermediate_size = 0;
+  int64_t num_kv_heads = 0;
+  bool linear_replacement = false;  // attention replaced by one hidden x hidden linear layer
 };
 
 struct AttentionShape {
@@ -108,6 +112,8 @@ struct ModelSpec {
   std::vector<std::string> notes;  // every assumption the parser made, in words
 
   int64_t num_layers() const { return static_cast<int64_t>(layers.size()); }
+  int64_t layer_intermediate(const LayerSpec& l) const { return l.intermediate_size ? l.intermediate_size : intermediate_size; }
+  int64_t layer_kv_heads(const LayerSpec& l) const { return l.num_kv_heads ? l.num_kv_heads : attn.num_kv_heads; }
   bool is_multimodal() const { return vision.has_value(); }
   bool has_mixer(Mixer m) const;
 };

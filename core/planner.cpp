@@ -51,8 +51,13 @@ std::optional<double> solve_utilization(const EngineRequest& base, const LoadedM
     auto e = try_estimate(req, m);
     return e && meets(*e, concurrency);
   };
-  if (!ok(100)) return std::nullopt;
-  int lo = 1, hi = 100;  // smallest hundredth that works
+  // More utilisation means more KV cache, until vLLM's start-up check refuses a utilisation
+  // above the free memory left after the CUDA context (about 0.99): the feasible values form
+  // an interval whose top is found first, scanning down from 1.00.
+  int hi = 100;
+  while (hi > 0 && !ok(hi)) --hi;
+  if (hi == 0) return std::nullopt;
+  int lo = 1;  // smallest hundredth that works
   while (lo < hi) {
     const int mid = (lo + hi) / 2;
     if (ok(mid)) hi = mid;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include "core/errors.h"
 
@@ -24,8 +25,8 @@ std::string req_string(const Json& j, const char* key, const std::string& fallba
 EngineRequest parse_engine_request(const Json& j) {
   if (!j.is_object()) throw InputError("request", "the request must be a JSON object");
   EngineRequest r;
-  if (auto c = opt_string(j, "config", "")) r.config_text = *c;
-  else if (const Json* obj = first_of(j, {"config"}); obj && obj->is_object()) r.config_text = obj->dump();
+  if (const Json* obj = first_of(j, {"config"}); obj && obj->is_object()) r.config_text = obj->dump();
+  else if (auto c = opt_string(j, "config", "")) r.config_text = *c;
   if (auto m = opt_string(j, "model", "")) r.model_name = *m;
   if (r.config_text.empty() && r.model_name.empty())
     throw InputError("config", "config: paste a config.json or pick a bundled model");
@@ -182,8 +183,9 @@ Resolved resolve_settings(const EngineRequest& req, const ModelSpec& model, cons
   if (req.block_size) s.block_size = *req.block_size;
   else if (model.mla && R.v1 && gpu.vendor == "nvidia") {
     const bool sparse = model.mla->index_n_heads > 0;
-    const bool blackwell = gpu.compute_capability >= "10";
-    const bool hopper_up = gpu.compute_capability >= "9";
+    const double cc = std::atof(gpu.compute_capability.c_str());  // "9.0", "10.0": compare numbers, not strings
+    const bool blackwell = cc >= 10.0;
+    const bool hopper_up = cc >= 9.0;
     if (sparse) s.block_size = 64;
     else if (blackwell) s.block_size = 32;
     else if (hopper_up && !R.version.at_least(0, 11, 0)) s.block_size = 64;

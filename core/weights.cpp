@@ -36,12 +36,12 @@ struct LayerCost {
   bool attn_quantized() const { return q.quantized() && !q.experts_only && !q.attention_unquantized; }
   bool dense_quantized() const { return q.quantized() && !q.experts_only; }
 
-  double attention(Mixer mix) const {
+  double attention(Mixer mix, int64_t layer_kv_heads) const {
     const auto& a = m.attn;
     const int64_t H = m.hidden_size;
     if (mix == Mixer::kMla) return mla();
     const int64_t q_out = a.num_heads / tp * a.head_dim * (a.output_gate ? 2 : 1);
-    const int64_t kv_heads = std::max<int64_t>(1, a.num_kv_heads / tp);
+    const int64_t kv_heads = std::max<int64_t>(1, layer_kv_heads / tp);
     const int64_t k_out = kv_heads * a.head_dim, v_out = kv_heads * a.head_dim_v;
     double b = lin(q_out + k_out + v_out, H, attn_quantized());
     b += lin(H, a.num_heads / tp * a.head_dim_v, attn_quantized());
@@ -205,13 +205,15 @@ RankWeights weights_for_stage(const ModelSpec& m, const QuantSpec& q, int db, in
       case Mixer::kFullAttention:
       case Mixer::kSlidingAttention:
       case Mixer::kChunkedAttention:
-      case Mixer::kMla: acc.add("attention", c.attention(l.mixer)); break;
+      case Mixer::kMla: acc.add("attention", c.attention(l.mixer, m.layer_kv_heads(l))); break;
       case Mixer::kMamba2:
       case Mixer::kGatedDeltaNet:
       case Mixer::kShortConv: acc.add("state-space mixers", c.mixer_state_layer(l.mixer)); break;
-      case Mixer::kNone: break;
+      case Mixer::kNone:
+        if (l.linear_replacement) acc.add("attention", c.lin(H, H));
+        break;
     }
-    if (l.ffn == Ffn::kDense) acc.add("mlp", c.dense_mlp(m.intermediate_size));
+    if (l.ffn == Ffn::kDense) acc.add("mlp", c.dense_mlp(m.layer_intermediate(l)));
     if (l.ffn == Ffn::kMoe) {
       acc.add("moe experts", c.experts());
       acc.add("mlp", c.moe_dense_parts());

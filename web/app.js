@@ -3,7 +3,8 @@
 // computed here (see docs/api.md for what the core returns).
 
 import { loadEngine, call } from './engine.js';
-import { FLAG_KEYS, readStateFromFragment, writeStateToFragment } from './url-state.js';
+import { FLAG_KEYS, readStateFromFragment } from './url-state.js';
+import { loadInitialState, saveState } from './saved-state.js';
 import { createResultView } from './results.js';
 
 const DEFAULT_STATE = {
@@ -15,7 +16,6 @@ const DEFAULT_STATE = {
   ...Object.fromEntries(FLAG_KEYS.map((key) => [key, ''])),
   enforce_eager: false,
 };
-const STORAGE_KEY = 'headroom.state.v1';
 const TYPING_DELAY_MS = 180;
 const NUMERIC_FLAGS = new Set([
   'tensor_parallel_size', 'pipeline_parallel_size', 'max_model_len', 'max_num_seqs',
@@ -93,10 +93,10 @@ function writeForm(state) {
 
 // A shared link may name a GPU or version by another spelling than our option values; keep
 // it as an option so the core, which understands the spellings, decides.
-function selectOrAdd(select, value) {
+function selectOrAdd(select, value, label = value) {
   for (const option of [...select.options]) if (option.dataset.spelling && option.value !== value) option.remove();
   if (![...select.options].some((o) => o.value === value)) {
-    const option = new Option(value, value);
+    const option = new Option(label, value);
     option.dataset.spelling = 'from-link';
     select.add(option);
   }
@@ -154,8 +154,9 @@ function update() {
     view.render(response);
     showDefaults(response.settings || {});
     showModelInfo(response.model);
-    if (response.gpu?.id && [...el.gpu.options].some((o) => o.value === response.gpu.id)) {
-      selectOrAdd(el.gpu, response.gpu.id);
+    // Show the catalogue id the core resolved (a link may say "H100" or an nvidia-smi name).
+    if (response.gpu?.id) {
+      selectOrAdd(el.gpu, response.gpu.id, gpuLabel(response.gpu));
       state.gpu = response.gpu.id;
     }
   } else {
@@ -163,7 +164,7 @@ function update() {
   }
   renders += 1;
   document.body.dataset.renders = String(renders);
-  persist(state);
+  saveState(state);
 }
 
 // An empty paste box is not an error: the person has not pasted yet.
@@ -175,7 +176,7 @@ function waitForPaste(state) {
   document.body.dataset.state = 'waiting';
   renders += 1;
   document.body.dataset.renders = String(renders);
-  persist(state);
+  saveState(state);
 }
 
 function showError(error) {
@@ -207,6 +208,7 @@ function showDefaults(settings) {
     if (input.tagName === 'SELECT') input.options[0].textContent = `default (${text})`;
     else if (input.type !== 'checkbox') input.placeholder = text;
   }
+  if (typeof settings.num_gpus === 'number') el.gpus.placeholder = String(settings.num_gpus);
 }
 
 function showModelInfo(model) {
@@ -223,47 +225,10 @@ function schedule(delay = TYPING_DELAY_MS) {
   typingTimer = setTimeout(update, delay);
 }
 
-// ---- persistence: URL fragment (shareable) and local storage (survives a reload) --------
-
-let persistTicket = 0;
-async function persist(state) {
-  const ticket = ++persistTicket;
-  try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
-  } catch {
-    // Storage can be disabled (private windows, file:// in some browsers); links still work.
-  }
-  const fragment = await writeStateToFragment(state);
-  if (ticket !== persistTicket) return;
-  try {
-    history.replaceState(null, '', `#${fragment}`);
-  } catch {
-    // A sandboxed iframe may refuse history changes; the result is shown all the same.
-  }
-}
-
-function loadStoredState() {
-  try {
-    const stored = JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
-    return stored && typeof stored === 'object' ? stored : null;
-  } catch {
-    return null;
-  }
-}
-
-async function initialState() {
-  const fromLink = await readStateFromFragment(location.hash);
-  if (fromLink) {
-    // A link states the whole setup: what it leaves out is the default, not the last visit.
-    // The pasted config in storage is kept unless the link brings its own.
-    const stored = loadStoredState();
-    return { ...DEFAULT_STATE, config: stored?.config || '', ...fromLink };
-  }
-  return { ...DEFAULT_STATE, ...(loadStoredState() || {}) };
-}
-
 // ---- catalogues -------------------------------------------------------------------------
 
+// The model and GPU lists take the core a moment to build (it parses every bundled config),
+// so they are filled after the first result is on screen.
 function fillCatalogues() {
   const models = call(engine, 'listModels').models || [];
   modelNames = new Set(models.map((m) => m.name));
@@ -275,9 +240,18 @@ function fillCatalogues() {
     return option;
   }));
 
+  const current = el.gpu.value;
   const gpus = call(engine, 'listGpus').gpus || [];
-  el.gpu.replaceChildren(...gpus.map((g) => new Option(`${g.name} (${g.memory_gib} GiB)`, g.id)));
+  el.gpu.replaceChildren(...gpus.map((g) => new Option(gpuLabel(g), g.id)));
+  selectOrAdd(el.gpu, current);
+  document.body.dataset.catalogues = 'ready';
+}
 
+function gpuLabel(gpu) {
+  return `${gpu.name} (${gpu.memory_gib} GiB)`;
+}
+
+function fillVersions() {
   const info = call(engine, 'versionInfo');
   for (const version of info.known_vllm_versions || []) el.versionSelect.add(new Option(version, version));
   el.version.textContent = `headroom ${info.headroom ?? ''} · vLLM ${info.default_vllm_version ?? ''}`;
@@ -356,11 +330,12 @@ async function start() {
     return;
   }
   view = createResultView(document.getElementById('results'));
-  fillCatalogues();
-  writeForm(await initialState());
+  fillVersions();
+  writeForm(await loadInitialState(DEFAULT_STATE));
   wire();
   el.loading.hidden = true;
   update();
+  setTimeout(fillCatalogues, 0);
 }
 
 start();

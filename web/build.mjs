@@ -113,8 +113,12 @@ function main() {
   const appJs = bundle(join(webDir, 'app.js'));
   const widgetJs = bundle(join(webDir, 'headroom-calculator.js'));
 
+  // The bundle has no imports, so the site loads it as a classic deferred script: a module
+  // script would need CORS headers inside a sandboxed iframe (an opaque origin).
+  const sitePage = replaceOnce(page, '<script type="module" src="app.js"></script>',
+    '<script defer src="app.js"></script>');
   const files = {
-    'index.html': page,
+    'index.html': sitePage,
     'styles.css': styles,
     'app.js': appJs,
     'headroom.js': engineJs,

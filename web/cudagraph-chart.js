@@ -29,13 +29,13 @@ export function createCudagraphChart(doc = document) {
   facts.className = 'facts';
   const factRows = {};
   for (const [key, label] of [
+    ['mode', 'Mode'],
     ['capture_sizes', 'Capture sizes'],
     ['piecewise', 'Piecewise graphs'],
     ['full_graphs', 'Full graphs'],
     ['pool_gib', 'Pool (largest size)'],
-    ['per_graph_mib', 'Per extra graph'],
+    ['per_graph_mib', 'Per graph'],
     ['cudagraph_gib', 'Total'],
-    ['flat_rule', 'Rule of thumb'],
     ['budget', 'Counted before the KV cache'],
   ]) {
     const row = doc.createElement('div');
@@ -56,7 +56,7 @@ export function createCudagraphChart(doc = document) {
     const width = Math.max(300, Math.round(figure.clientWidth || 720));
     drawnWidth = width;
     svg.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`);
-    svg.replaceChildren(...drawChart(doc, last.cudagraph || {}, last.cudagraph_gib || 0, width));
+    svg.replaceChildren(...drawChart(doc, last, width));
   }
   if (typeof ResizeObserver === 'function') {
     new ResizeObserver(() => {
@@ -86,43 +86,59 @@ function describe(graphs, result) {
 
 function fillFacts(rows, graphs, result) {
   const sizes = graphs.capture_sizes || [];
+  rows.mode.textContent = graphs.mode ? graphs.mode.toLowerCase().replaceAll('_', ' ') : 'none';
   rows.capture_sizes.textContent = sizes.length
     ? `${sizes.length} (${count(sizes[0])} … ${count(sizes[sizes.length - 1])} tokens)`
     : 'none';
   rows.piecewise.textContent = `${count(graphs.piecewise_graphs || 0)} sizes × ${count(graphs.pieces_per_size || 0)} pieces`;
   show(rows.full_graphs, graphs.full_graphs ?? 0, count);
-  show(rows.pool_gib, graphs.pool_gib ?? 0, gib);
+  const { pool, fixed } = fixedGib(result);
+  show(rows.pool_gib, pool, (v) => (fixed ? `${gib(v)} + ${gib(fixed)} fixed` : gib(v)));
   rows.per_graph_mib.textContent =
     `${(graphs.per_graph_mib ?? 0).toFixed(2)} MiB piecewise, ${(graphs.per_full_graph_mib ?? 0).toFixed(2)} MiB full`;
   show(rows.cudagraph_gib, result.cudagraph_gib, gib);
-  const rule = graphs.flat_rule_of_thumb_gib || [];
-  rows.flat_rule.textContent = rule.length === 2 ? `${rule[0]}–${rule[1]} GiB` : '—';
   rows.budget.textContent = graphs.subtracted_from_kv_budget
     ? 'yes, it shrinks the KV cache'
     : 'no, it uses the unused part';
 }
 
-// Points (capture size, GiB so far) in capture order, largest size first. The pool and
-// per-graph costs are the core's; the chart only accumulates them for drawing.
-function capturePath(graphs) {
+// The part of the graph memory that does not depend on the number of graphs: the pool
+// (set by the largest size) plus the core's fixed cost, where its formula has one.
+function fixedGib(result) {
+  const graphs = result.cudagraph || {};
+  const term = (result.terms || []).find((t) => t.key === 'cudagraph_gib');
+  const fixed = graphs.fixed_gib ?? term?.inputs?.fixed_gib ?? 0;
+  return { pool: graphs.pool_gib || 0, fixed: typeof fixed === 'number' ? fixed : 0 };
+}
+
+// Points (capture size, GiB so far) in capture order, largest size first: the pool and fixed
+// cost, then each size's piecewise graphs (and its full graph, for the sizes that get one).
+// Every amount is the core's; the chart only accumulates them for drawing, and the browser
+// tests check that the last point lands on the core's total.
+function capturePath(result) {
+  const graphs = result.cudagraph || {};
   const ascending = [...(graphs.capture_sizes || [])].sort((a, b) => a - b);
   const fullCount = graphs.full_graphs || 0;
   const piecewiseMib = (graphs.pieces_per_size || 0) * (graphs.per_graph_mib || 0);
+  const { pool, fixed } = fixedGib(result);
   const points = [];
-  let total = graphs.pool_gib || 0;
+  let total = pool + fixed;
   for (let i = ascending.length - 1; i >= 0; i -= 1) {
-    if (i !== ascending.length - 1) total += piecewiseMib / 1024;
-    // Full graphs exist for the smallest sizes (decode batches up to max_num_seqs).
+    total += piecewiseMib / 1024;
+    // Full graphs are captured for the decode sizes, the smallest ones (up to max_num_seqs).
     if (i < fullCount) total += (graphs.per_full_graph_mib || 0) / 1024;
     points.push([ascending[i], total]);
   }
   return points;
 }
 
-function drawChart(doc, graphs, totalGib, width) {
+function drawChart(doc, result, width) {
+  const graphs = result.cudagraph || {};
+  const totalGib = result.cudagraph_gib || 0;
+  const { pool, fixed } = fixedGib(result);
   const sizes = graphs.capture_sizes || [];
   const rule = graphs.flat_rule_of_thumb_gib || [1.5, 2];
-  const points = capturePath(graphs);
+  const points = capturePath(result);
   const yMax = Math.max(rule[1], totalGib, ...points.map((p) => p[1])) * 1.12;
   const xMax = Math.max(graphs.largest_capture || 0, ...sizes, 1);
   const x = linearScale(xMax, MARGIN.left, width - MARGIN.right);
@@ -148,17 +164,24 @@ function drawChart(doc, graphs, totalGib, width) {
 
   if (points.length) {
     const first = points[0];
-    let d = `M${x(first[0])},${y(0)} L${x(first[0])},${y(first[1])}`;
+    let d = `M${x(first[0])},${y(0)} L${x(first[0])},${y(pool + fixed)} L${x(first[0])},${y(first[1])}`;
     for (const [size, gibSoFar] of points.slice(1)) d += ` L${x(size)},${y(gibSoFar)}`;
     const last = points[points.length - 1];
     nodes.push(svgElement(doc, 'path', {
       class: 'area', d: `${d} L${x(last[0])},${y(0)} Z`,
     }));
-    nodes.push(svgElement(doc, 'path', { class: 'curve', d }));
-    nodes.push(svgElement(doc, 'circle', { class: 'pool-dot', cx: x(first[0]), cy: y(first[1]), r: 4 }));
-    nodes.push(svgElement(doc, 'text', {
-      class: 'annotation', x: x(first[0]) - 8, y: y(first[1]) + 16, 'text-anchor': 'end',
-    }, `pool ${gib(graphs.pool_gib || 0)}`));
+    nodes.push(svgElement(doc, 'path', { class: 'curve', d, 'data-end-gib': last[1] }));
+    nodes.push(svgElement(doc, 'circle', { class: 'pool-dot', cx: x(first[0]), cy: y(pool + fixed), r: 4 }));
+    // The dot marks where capture starts (its parts are listed under the chart). Its short
+    // label goes under it, or over it when the axis is too close, or nowhere.
+    const dotY = y(pool + fixed);
+    const base = HEIGHT - MARGIN.bottom;
+    const labelY = base - dotY > 22 ? dotY + 18 : dotY - y(totalGib) > 22 ? dotY - 10 : null;
+    if (labelY !== null) {
+      nodes.push(svgElement(doc, 'text', {
+        class: 'annotation', x: x(first[0]) - 8, y: labelY, 'text-anchor': 'end',
+      }, fixed ? 'pool + fixed cost' : 'pool'));
+    }
   }
 
   nodes.push(svgElement(doc, 'line', {

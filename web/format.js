@@ -29,9 +29,21 @@ export function show(element, value, formatter) {
 }
 
 // The inputs of a formula, which may be numbers, strings, booleans, lists or nested objects.
-export function inputValue(value) {
-  if (typeof value === 'number') return Number.isInteger(value) ? count(value) : String(value);
-  if (value === null) return 'null';
-  if (typeof value === 'object') return JSON.stringify(value);
+// Fractions are cut to four decimals for reading (the exact value goes in a tooltip); a
+// key's unit suffix (_gib, _mib) is written after the number.
+export function inputValue(value, key = '') {
+  if (typeof value === 'number') {
+    const text = Number.isInteger(value) ? count(value) : String(Number(value.toFixed(4)));
+    if (key.endsWith('_gib')) return `${text} GiB`;
+    if (key.endsWith('_mib')) return `${text} MiB`;
+    return text;
+  }
+  if (value === null || value === undefined) return 'none';
+  if (Array.isArray(value)) return value.map((v) => inputValue(v)).join(', ');
+  if (typeof value === 'object') {
+    // Nested entries inherit the unit of their parent key (parts_gib: {mlp: 10.5} is GiB).
+    const unit = key.endsWith('_gib') ? '_gib' : key.endsWith('_mib') ? '_mib' : '';
+    return Object.entries(value).map(([k, v]) => `${k} ${inputValue(v, k + unit)}`).join(' · ');
+  }
   return String(value);
 }

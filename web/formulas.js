@@ -49,7 +49,8 @@ export function renderFormulas(container, terms, doc = document) {
         const dt = doc.createElement('dt');
         dt.textContent = name;
         const dd = doc.createElement('dd');
-        dd.textContent = inputValue(raw);
+        dd.textContent = inputValue(raw, name);
+        if (typeof raw !== 'string') dd.title = JSON.stringify(raw);
         list.append(dt, dd);
       }
       body.append(list);

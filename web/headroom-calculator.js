@@ -64,6 +64,10 @@ const STYLES = `
 .bar { display: flex; height: 30px; border-radius: 6px; overflow: hidden; background: var(--tone-unused); }
 .segment { display: flex; align-items: center; justify-content: center; overflow: hidden; white-space: nowrap; font-size: 11.5px; font-weight: 650; min-width: 0; }
 .segment[hidden] { display: none; }
+.bar-frame { position: relative; }
+.bar-mark { position: absolute; top: -3px; bottom: -3px; width: 0; }
+.budget-mark { border-left: 2px dashed var(--hr-text); opacity: 0.55; }
+.limit-mark { border-left: 3px solid var(--hr-bad); }
 .bar-scale { display: flex; justify-content: space-between; font-size: 11.5px; color: var(--hr-muted); }
 .legend { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 4px 16px; font-size: 12.5px; }
 .legend li { display: flex; align-items: center; gap: 6px; }

@@ -47,15 +47,28 @@ export function createMemoryBar(doc = document) {
     return { segment, piece, pieceLabel, value };
   });
 
+  // Two marks over the bar: where vLLM's budget ends (gpu_memory_utilization x total) and,
+  // when a setup asks for more than the card has, where the card ends.
+  const frame = doc.createElement('div');
+  frame.className = 'bar-frame';
+  const budgetMark = doc.createElement('div');
+  budgetMark.className = 'bar-mark budget-mark';
+  budgetMark.setAttribute('aria-hidden', 'true');
+  const limitMark = doc.createElement('div');
+  limitMark.className = 'bar-mark limit-mark';
+  limitMark.setAttribute('aria-hidden', 'true');
+  frame.append(bar, budgetMark, limitMark);
+
   const scale = doc.createElement('div');
   scale.className = 'bar-scale';
   const scaleStart = doc.createElement('span');
   scaleStart.textContent = '0';
   const scaleEnd = doc.createElement('span');
+  scaleEnd.className = 'scale-end';
   scaleEnd.dataset.key = 'total_gib';
   scale.append(scaleStart, scaleEnd);
 
-  root.append(bar, scale, legend);
+  root.append(frame, scale, legend);
 
   function update(result) {
     // A setup that does not fit can ask for more than the card has; the bar then spans the
@@ -74,6 +87,16 @@ export function createMemoryBar(doc = document) {
       description.push(`${segment.label} ${gib(result[segment.key] ?? 0)}`);
     }
     show(scaleEnd, result.total_gib, (v) => `${gib(v)} per GPU`);
+    const total = result.total_gib || 0;
+    const overflow = total < span;
+    limitMark.hidden = !overflow;
+    limitMark.style.left = `${(total / span) * 100}%`;
+    // With an overflow the card's size is written under its mark, not at the bar's end.
+    scaleEnd.style.marginRight = overflow ? `${100 - (total / span) * 100}%` : '';
+    scaleEnd.style.transform = overflow ? 'translateX(50%)' : '';
+    budgetMark.hidden = !(result.requested_gib > 0);
+    budgetMark.style.left = `${((result.requested_gib || 0) / span) * 100}%`;
+    budgetMark.title = `vLLM's budget: ${gib(result.requested_gib || 0)}`;
     bar.setAttribute('aria-label', `Memory of one GPU: ${description.join(', ')}`);
     fitLabels();
   }

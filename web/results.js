@@ -7,10 +7,19 @@ import { createMemoryBar } from './memory-bar.js';
 import { createCudagraphChart } from './cudagraph-chart.js';
 import { renderFormulas } from './formulas.js';
 
+// Ranks table: the usual columns first, in the order of the memory bar, under short
+// headings (the response key is the heading's tooltip); any other columns after.
+const RANK_COLUMNS = {
+  rank: 'Rank', pp_stage: 'PP stage', layers: 'Layers', weights_gib: 'Weights',
+  activation_gib: 'Activation', non_torch_gib: 'Non-torch', cudagraph_gib: 'Graphs',
+  kv_cache_gib: 'KV cache', num_gpu_blocks_own: 'Blocks', limiting: 'Limiting',
+};
+
 const FORMATTERS = {
   num_gpu_blocks: count,
   kv_cache_tokens: count,
   max_concurrency: times,
+  largest_fitting_max_model_len: count,
 };
 
 export function createResultView(root) {
@@ -19,8 +28,19 @@ export function createResultView(root) {
   const chart = createCudagraphChart(root.ownerDocument);
   root.querySelector('#cudagraph-chart').append(chart.element);
 
+  // "formula" buttons on the headline figures open that term's <details> below.
+  root.addEventListener('click', (event) => {
+    const button = event.target.closest('[data-formula]');
+    if (!button) return;
+    const details = root.querySelector(`#formula-${CSS.escape(button.dataset.formula)}`);
+    if (!details) return;
+    details.open = true;
+    details.scrollIntoView({ block: 'center' });
+    details.querySelector('summary').focus();
+  });
+
   function render(result) {
-    for (const element of root.querySelectorAll('.stats [data-key], .panel-head [data-key]')) {
+    for (const element of root.querySelectorAll('.stats [data-key], .panel-head [data-key], #longest-line [data-key]')) {
       const key = element.dataset.key;
       if (key === 'max_model_len') {
         show(element, result.settings?.max_model_len, count);
@@ -29,6 +49,7 @@ export function createResultView(root) {
       }
     }
     renderVerdict(root, result);
+    root.querySelector('#longest-line').hidden = typeof result.largest_fitting_max_model_len !== 'number';
     memoryBar.update(result);
     chart.update(result);
 
@@ -45,6 +66,10 @@ export function createResultView(root) {
     renderNotes(root.querySelector('#notes'), result.notes);
     renderRanks(root.querySelector('#ranks-panel'), result.ranks);
     renderFormulas(root.querySelector('#formulas'), result.terms);
+    const termKeys = new Set((result.terms || []).map((t) => t.key));
+    for (const button of root.querySelectorAll('[data-formula]')) {
+      button.hidden = !termKeys.has(button.dataset.formula);
+    }
   }
 
   return { render };
@@ -91,20 +116,25 @@ function renderRanks(panel, ranks) {
   panel.hidden = rows.length < 2;
   if (panel.hidden) return;
   const doc = panel.ownerDocument;
-  const columns = Object.keys(rows[0]);
+  const known = Object.keys(RANK_COLUMNS).filter((c) => c in rows[0]);
+  const columns = [...known, ...Object.keys(rows[0]).filter((c) => !known.includes(c))];
   const head = doc.createElement('tr');
   for (const column of columns) {
     const th = doc.createElement('th');
     th.scope = 'col';
-    th.textContent = column;
+    th.textContent = RANK_COLUMNS[column] || column;
+    th.title = column;
     head.append(th);
   }
   const body = rows.map((rank) => {
     const tr = doc.createElement('tr');
+    if (rank.limiting === true) tr.className = 'limiting';
     for (const column of columns) {
       const td = doc.createElement('td');
       const value = rank[column];
-      if (typeof value === 'number') {
+      if (typeof value === 'boolean') {
+        td.textContent = value ? 'yes' : '';
+      } else if (typeof value === 'number') {
         td.textContent = column.endsWith('_gib') ? value.toFixed(2) : count(value);
       } else {
         td.textContent = String(value ?? '');

@@ -14,10 +14,11 @@ export const repoDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const cliPath = join(repoDir, 'build/native/headroom');
 export const screenshotDir = join(repoDir, 'test-results/screenshots');
 
-// Builds the site from web/ and the real wasm module into a fresh temporary folder (test
-// files run in parallel, so each gets its own) and returns that folder.
+// Builds the site from web/ and the wasm module (build/wasm/headroom.js, or HEADROOM_WASM
+// for a build elsewhere) into a fresh temporary folder (test files run in parallel, so each
+// gets its own) and returns that folder.
 export function buildSite() {
-  const wasm = join(repoDir, 'build/wasm/headroom.js');
+  const wasm = process.env.HEADROOM_WASM || join(repoDir, 'build/wasm/headroom.js');
   if (!existsSync(wasm)) throw new Error(`${wasm} is missing: run scripts/build-wasm.sh first`);
   const out = mkdtempSync(join(tmpdir(), 'headroom-site-'));
   execFileSync('node', [join(repoDir, 'web/build.mjs'), '--wasm', wasm, '--out', out], { stdio: 'pipe' });

@@ -57,6 +57,7 @@ describe('the calculator page', () => {
     const problems = collectProblems(page);
     await page.goto(server.url + path);
     await settled(page);
+    await page.waitForSelector('body[data-catalogues="ready"]');
     return { context, page, problems };
   }
 
@@ -71,6 +72,10 @@ describe('the calculator page', () => {
     assert.equal(await page.textContent('#vllm-serve'), native.vllm_serve);
     assert.equal(await page.$$eval('#notes li', (items) => items.length), Math.max(1, native.notes.length));
     assert.equal(await page.$$eval('#formulas details', (items) => items.length), native.terms.length);
+    await page.click('[data-formula="kv_cache_gib"]');
+    assert.equal(await page.$eval('#formula-kv_cache_gib', (d) => d.open), true);
+    const term = native.terms.find((t) => t.key === 'kv_cache_gib');
+    assert.equal(await page.textContent('#formula-kv_cache_gib .formula-text'), term.formula);
     // Placeholders show vLLM's defaults as the core resolved them.
     assert.equal(await page.getAttribute('#f-max_model_len', 'placeholder'),
       String(native.settings.max_model_len));
@@ -92,6 +97,11 @@ describe('the calculator page', () => {
     const ticks = await page.$$eval('#cudagraph-chart line.rug-piecewise', (lines) => lines.length);
     assert.equal(ticks, graphs.cudagraph.capture_sizes.length);
     assert.ok(graphs.cudagraph_gib > 0, 'the CLI captures graphs for this setup');
+    // The chart adds up the core's parts (pool, fixed, per-graph costs); it must land on the
+    // core's total, or the chart is missing a term the core counts.
+    const chartEnd = Number(await page.getAttribute('#cudagraph-chart path.curve', 'data-end-gib'));
+    assert.ok(Math.abs(chartEnd - graphs.cudagraph_gib) < 1e-9,
+      `the chart ends at ${chartEnd} GiB, the core says ${graphs.cudagraph_gib}`);
 
     await afterChange(page, () => page.check('#f-enforce_eager'));
     const eager = nativeEstimate([...flags, '--enforce-eager']);
@@ -198,6 +208,44 @@ describe('the calculator page', () => {
     const native = nativeEstimate(['--config', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'H100',
       '--max-model-len', '4096']);
     assertSameNumbers(await shownNumbers(page, KEYS), native, 'typed max_model_len');
+    await context.close();
+  });
+  test('picking another bundled model and opening a file both update the result', async () => {
+    const { context, page, problems } = await openPage();
+    await setField(page, '#model', 'Qwen/Qwen2.5-7B-Instruct');
+    const picked = nativeEstimate(['--config', 'Qwen/Qwen2.5-7B-Instruct', '--gpu', 'H100']);
+    assertSameNumbers(await shownNumbers(page, KEYS), picked, 'picked from the list');
+
+    const file = join(repoDir, 'models/configs', 'google__gemma-2-9b.json');
+    await afterChange(page, () => page.setInputFiles('#config-file', file));
+    assert.equal(await page.isChecked('input[name="source"][value="config"]'), true);
+    assertSameNumbers(await shownNumbers(page, KEYS), nativeEstimate(['--config', file, '--gpu', 'H100']),
+      'opened from a file');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('every bundled model draws a result or a named error, without a script error', async () => {
+    const { context, page, problems } = await openPage();
+    const names = await page.$$eval('#model-list option', (options) => options.map((o) => o.value));
+    assert.ok(names.length >= 10, `the model list has ${names.length} entries`);
+    const wrong = [];
+    for (const name of names) {
+      await afterChange(page, () => page.evaluate((model) => {
+        location.hash = new URLSearchParams({ model, gpu: 'H100' }).toString();
+      }, name));
+      const state = await page.evaluate(() => document.body.dataset.state);
+      if (state === 'ready') {
+        // Too big for one GPU is a "does not fit" verdict, drawn like any other result.
+        if (!(await page.textContent('#setup-line')).startsWith(name)) wrong.push(`${name}: stale result`);
+      } else {
+        const field = (await page.textContent('#error-field')).trim();
+        const message = (await page.textContent('#error-message')).trim();
+        if (state !== 'error' || !field || !message) wrong.push(`${name}: ${state}, "${field}" "${message}"`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.deepEqual(problems, []);
     await context.close();
   });
 });

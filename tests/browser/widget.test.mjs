@@ -1,7 +1,9 @@
-// <headroom-calculator>: included with one script tag (embed-demo.html), it shows the same
-// numbers as the CLI for its attributes and follows attribute changes.
+// Embedding: <headroom-calculator> included with one script tag (embed-demo.html) shows the
+// same numbers as the CLI for its attributes and follows attribute changes; the documented
+// iframe snippet (docs/embedding.md) runs the full page in a sandboxed frame.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildSite, collectProblems, launchBrowser, nativeEstimate, serveSite } from './harness.mjs';
 
@@ -74,6 +76,25 @@ test('two widgets on one page show the CLI\'s numbers and follow their attribute
   assert.equal(failed, false);
   const message = await page.evaluate(() => document.getElementById('small').shadowRoot.textContent);
   assert.match(message, /tensor_parallel_size/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the full page works in a sandboxed iframe, preselected by its fragment', async () => {
+  writeFileSync(join(site, 'iframe-host.html'), `<!doctype html><html><head><link rel="icon" href="data:,"></head><body>
+<iframe sandbox="allow-scripts" width="1200" height="800" title="Headroom"
+  src="index.html#model=meta-llama%2FLlama-3.1-70B-Instruct&gpu=H100&tensor_parallel_size=4&max_model_len=32768"></iframe>
+</body></html>`);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = collectProblems(page);
+  await page.goto(`${server.url}iframe-host.html`);
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  await frame.waitForFunction(() => document.body.dataset.state === 'ready');
+  const shown = await frame.$eval('#result [data-key="kv_cache_gib"]', (n) => Number(n.dataset.value));
+  const native = nativeEstimate(['--config', 'meta-llama/Llama-3.1-70B-Instruct', '--gpu', 'H100',
+    '--tensor-parallel-size', '4', '--max-model-len', '32768']);
+  assert.ok(Math.abs(shown - native.kv_cache_gib) <= 1e-9 * native.kv_cache_gib, `${shown} vs ${native.kv_cache_gib}`);
   assert.deepEqual(problems, []);
   await context.close();
 });

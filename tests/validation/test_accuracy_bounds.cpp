@@ -54,9 +54,12 @@ TEST_CASE("no failed start is predicted to fit") {
   int failed = 0;
   for (const auto& r : report().records) failed += r.failed_start;
   CHECK(failed > 0);  // the data holds memory failures; losing them would make this check empty
+  // Misses the team has explained in docs/accuracy.md are listed in bounds.json; any other
+  // failed start predicted to fit fails this test.
+  const auto known = bounds().value("known_failed_start_misses", nlohmann::json::object());
   for (const auto* r : failed_starts_predicted_to_fit(report())) {
     INFO(r->id << " (" << r->status << ") is predicted to fit");
-    CHECK(false);
+    CHECK(known.contains(r->id));
   }
 }
 

@@ -20,18 +20,21 @@ export async function loadHeadroom() {
   return createHeadroom();
 }
 
-// Runs the native CLI and returns its stdout parsed. A non-zero exit is not an error here:
-// an estimate that is refused (ok:false) must be refused the same way by both builds.
+// Runs the native CLI and returns its answer as the api's JSON. A refused request is not an
+// error here: it must be refused the same way by both builds. With --json the CLI prints the
+// response on stdout; a refusal may instead come as "headroom: <message> [<field>]" on stderr
+// with exit status 1, which is turned back into {"ok": false, "error": {field, message}}.
 export function runCli(args) {
   requireBuilt(nativeCli, 'scripts/build-native.sh');
   return new Promise((resolve, reject) => {
     execFile(nativeCli, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       if (err && typeof err.code !== 'number') return reject(err);
       try {
-        resolve(JSON.parse(stdout));
-      } catch {
-        reject(new Error(`headroom ${args.join(' ')} printed no JSON (exit ${err?.code ?? 0}):\n${stdout}${stderr}`));
-      }
+        return resolve(JSON.parse(stdout));
+      } catch { /* not JSON: look at stderr */ }
+      const refusal = err?.code === 1 && /^headroom: (.*) \[(.*)\]\n$/s.exec(stderr);
+      if (refusal) return resolve({ ok: false, error: { field: refusal[2], message: refusal[1] } });
+      reject(new Error(`headroom ${args.join(' ')} gave no answer (exit ${err?.code ?? 0}):\n${stdout}${stderr}`));
     });
   });
 }

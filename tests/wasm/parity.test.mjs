@@ -18,6 +18,14 @@ test('the comparison itself notices differences', () => {
   assert.equal(jsonDifferences([1, 2], [1, 2, 3]).length, 1);
 });
 
+test('every bundled model has its own name', async () => {
+  // A name shared by two configs hides one of them from the page, the CLI and this comparison.
+  const headroom = await loadHeadroom();
+  const names = JSON.parse(headroom.listModels()).models.map((m) => m.name);
+  const repeated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+  assert.deepEqual(repeated, [], `names used by more than one bundled model: ${repeated.join(', ')}`);
+});
+
 test('wasm estimate equals the native CLI for every bundled model', async (t) => {
   const headroom = await loadHeadroom();
   const models = JSON.parse(headroom.listModels()).models.map((m) => m.name);

@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// The page in headless Chromium (Debian's /usr/bin/chromium through playwright-core), served
+// from a local server this script starts. Prints one JSON object on stdout:
+//   - first result: ms from navigation start until the first estimate is on the page (the
+//     result's data-renders mark), and until the frame after it, in a fresh browser context
+//     each run;
+//   - keystroke to update: one key typed into max_model_len until max_concurrency shows the
+//     new value. The page waits for a pause in typing (a debounce timer) before it computes,
+//     so this is split into the wait and the work: "compute_render" is the debounced task
+//     itself (wasm estimate + JSON.parse + DOM update), "to_frame" adds style, layout and
+//     paint up to the next frame.
+// Not a test: it asserts nothing.
+//   node bench/page_bench.mjs [--site build/site] [--runs 7] [--keys 15]
+
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { arg, median } from './stats.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const site = path.resolve(arg('--site', path.join(repo, 'build/site')));
+const runs = Math.max(1, arg('--runs', 7));
+const keystrokes = Math.max(1, arg('--keys', 15));
+const RESULT = '#result [data-key="max_concurrency"]';
+
+if (!existsSync(path.join(site, 'index.html'))) {
+  console.error(`page_bench: ${site}/index.html is missing: run node web/build.mjs first`);
+  process.exit(1);
+}
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
+
+function serve(root) {
+  const server = createServer((req, res) => {
+    const name = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/\/$/, '/index.html');
+    const file = path.join(root, path.normalize(name));
+    if (!file.startsWith(root + path.sep) || !existsSync(file)) return res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+// Runs in the page before its own scripts: timestamps on the page's clock (0 = navigation).
+function instrument() {
+  const bench = { taskStart: 0, keydown: 0, renders: [] };
+  window.__bench = bench;
+  const realSetTimeout = window.setTimeout;
+  window.setTimeout = (fn, delay, ...rest) => realSetTimeout((...a) => {
+    bench.taskStart = performance.now();
+    return typeof fn === 'function' ? fn(...a) : undefined;
+  }, delay, ...rest);
+  document.addEventListener('keydown', () => { bench.keydown = performance.now(); }, true);
+  // data-renders on <body> goes up once per finished update; the observer runs right after
+  // the update's synchronous work, and a frame later the update is on screen.
+  new MutationObserver(() => {
+    const count = Number(document.body?.dataset.renders || 0);
+    if (!count || bench.renders.some((r) => r.count === count)) return;
+    const entry = { count, at: performance.now(), taskStart: bench.taskStart, keydown: bench.keydown, frame: 0 };
+    bench.renders.push(entry);
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => { entry.frame = performance.now(); };
+      channel.port2.postMessage(0);
+    });
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-renders'], subtree: true });
+}
+
+const lastRenderWithFrame = (page, after) => page.waitForFunction(
+  (n) => window.__bench.renders.find((r) => r.count > n && r.frame > 0), after);
+
+async function firstResult(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.addInitScript(instrument);
+  await page.goto(url);
+  await page.waitForSelector(`${RESULT}[data-value]`);
+  const first = await (await lastRenderWithFrame(page, 0)).jsonValue();
+  const nav = await page.evaluate(() => {
+    const n = performance.getEntriesByType('navigation')[0];
+    return { response_end_ms: n.responseEnd, dom_content_loaded_ms: n.domContentLoadedEventEnd };
+  });
+  return { context, page, figures: { first_result_ms: first.at, first_result_frame_ms: first.frame, ...nav } };
+}
+
+async function keystroke(page, prefix, key) {
+  const renders = () => page.evaluate(() => Number(document.body.dataset.renders || 0));
+  let before = await renders();
+  await page.fill('#f-max_model_len', prefix);
+  await lastRenderWithFrame(page, before);
+  const shownBefore = await page.$eval(RESULT, (n) => n.dataset.value);
+  before = await renders();
+  await page.keyboard.press(key);
+  const entry = await (await lastRenderWithFrame(page, before)).jsonValue();
+  const shownAfter = await page.$eval(RESULT, (n) => n.dataset.value);
+  if (shownAfter === shownBefore) throw new Error(`max_concurrency did not change after typing ${prefix}${key}`);
+  return {
+    total_ms: entry.at - entry.keydown,
+    total_to_frame_ms: entry.frame - entry.keydown,
+    debounce_ms: entry.taskStart - entry.keydown,
+    compute_render_ms: entry.at - entry.taskStart,
+    compute_render_to_frame_ms: entry.frame - entry.taskStart,
+  };
+}
+
+// The wasm estimate alone inside this Chromium, on a second instance of the module.
+async function estimateInBrowser(page) {
+  return page.evaluate(async () => {
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = undefined;  // as web/engine.js does: decode the inlined wasm directly
+    let module;
+    try { module = await globalThis.createHeadroom(); } finally { globalThis.fetch = realFetch; }
+    const request = JSON.stringify({ model: 'meta-llama/Llama-3.1-8B-Instruct', gpu: 'H100' });
+    const times = [];
+    for (let i = 0; i < 300; i += 1) {
+      const start = performance.now();
+      JSON.parse(module.estimate(request));
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    return times[times.length >> 1] * 1000;
+  });
+}
+
+const server = await serve(site);
+const url = `http://127.0.0.1:${server.address().port}/index.html`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+try {
+  const loads = [];
+  const keys = [];
+  let inBrowserUs = 0;
+  for (let r = 0; r < runs; r += 1) {
+    const { context, page, figures } = await firstResult(browser, url);
+    loads.push(figures);
+    if (r === runs - 1) {
+      await page.waitForSelector('body[data-catalogues="ready"]');
+      await page.click('#f-max_model_len');
+      for (let k = 0; k < keystrokes; k += 1) {
+        keys.push(k % 2 ? await keystroke(page, '409', '6') : await keystroke(page, '819', '2'));
+      }
+      inBrowserUs = await estimateInBrowser(page);
+    }
+    await context.close();
+  }
+  const med = (list, key) => median(list.map((x) => x[key]));
+  console.log(JSON.stringify({
+    chromium: browser.version(),
+    runs,
+    first_result_ms: med(loads, 'first_result_ms'),
+    first_result_frame_ms: med(loads, 'first_result_frame_ms'),
+    first_result_ms_first_run: loads[0].first_result_ms,
+    response_end_ms: med(loads, 'response_end_ms'),
+    dom_content_loaded_ms: med(loads, 'dom_content_loaded_ms'),
+    keystrokes: keys.length,
+    keystroke: Object.fromEntries(Object.keys(keys[0]).map((k) => [k, med(keys, k)])),
+    keystroke_compute_render_ms_max: Math.max(...keys.map((k) => k.compute_render_ms)),
+    wasm_estimate_in_chromium_us: inBrowserUs,
+  }, null, 2));
+} finally {
+  await browser.close();
+  server.close();
+}
