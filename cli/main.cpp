@@ -52,6 +52,7 @@ int print_response(const std::string& response, bool as_json, std::string (*tabl
   if (!r.value("ok", false)) {
     const json& err = r["error"];
     std::cerr << "headroom: " << err.value("message", "error") << " [" << err.value("field", "") << "]\n";
+    if (as_json) std::cout << r.dump(2) << "\n";  // scripts get the same error object as the API
     return 1;
   }
   if (as_json) std::cout << r.dump(2) << "\n";

@@ -59,7 +59,35 @@ int64_t largest_len_for_blocks(const KvLayout& kv, const Resolved& s, int64_t nu
   return lo;
 }
 
+namespace {
+
+// Parsing the config is the largest part of an estimate; the page re-estimates the same model
+// on every keystroke and the solvers dozens of times, so the last few parses are kept.
+LoadedModel parse_loaded_model(const EngineRequest& req);
+
+}  // namespace
+
 LoadedModel load_model(const EngineRequest& req) {
+  struct Entry {
+    std::string key;
+    LoadedModel model;
+  };
+  thread_local std::vector<Entry> cache;
+  const std::string key = req.config_text.empty() ? "bundled:" + req.model_name : "config:" + req.config_text;
+  for (size_t i = 0; i < cache.size(); ++i)
+    if (cache[i].key == key) {
+      if (i != 0) std::swap(cache[i], cache[0]);  // most recent first
+      return cache[0].model;
+    }
+  LoadedModel lm = parse_loaded_model(req);  // throws for bad input: nothing is cached then
+  if (cache.size() >= 4) cache.pop_back();
+  cache.insert(cache.begin(), Entry{key, lm});
+  return lm;
+}
+
+namespace {
+
+LoadedModel parse_loaded_model(const EngineRequest& req) {
   LoadedModel lm;
   std::string_view config_text = req.config_text;
   if (config_text.empty()) {
@@ -78,6 +106,8 @@ LoadedModel load_model(const EngineRequest& req) {
   }
   return lm;
 }
+
+}  // namespace
 
 Estimate run_estimate(const EngineRequest& req) { return estimate_for(req, load_model(req)); }
 

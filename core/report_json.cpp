@@ -92,6 +92,7 @@ json estimate_to_json(const Estimate& e) {
                 {"layer_types", layer_kinds},
                 {"quantization", e.model.quant.name}};
   j["gpu"] = gpu_to_json(e.gpu);
+  j["gpu"].erase("aliases");  // listGpus() has them; an estimate does not need them
   const CudaGraphEstimate& g = r.graphs;
   j["cudagraph"] = {{"mode", g.mode},
                     {"captured", g.captured},

@@ -154,3 +154,22 @@ TEST_CASE("which versions and platforms take graphs out of the KV budget", "[cud
   CHECK_FALSE(graphs(amd).subtracted_from_budget);  // not profiled on ROCm
   CHECK(graphs(amd).captured);
 }
+
+TEST_CASE("graph memory: pool for the largest capture plus a cost per captured graph", "[cudagraph]") {
+  const auto big = graphs(llama(1024)), small = graphs(llama(64));
+  for (const auto* g : {&big, &small}) {
+    CHECK(g->total_bytes == Approx(g->fixed_bytes + g->pool_bytes +
+                                   g->per_piece_bytes * static_cast<double>(g->piecewise_graphs * g->pieces_per_size) +
+                                   g->per_full_graph_bytes * static_cast<double>(g->full_graphs)));
+    CHECK(g->pool_bytes > 0);
+  }
+  // A largest capture of 512 tokens needs a bigger pool than one of 128, and more graphs cost more.
+  CHECK(big.pool_bytes > small.pool_bytes);
+  CHECK(big.total_bytes > small.total_bytes);
+  // The JSON reports the same numbers.
+  const Json j = testutil::api_estimate({{"model", kLlama8b}, {"gpu", "H100"}, {"vllm_version", "0.19.0"},
+                                         {"max_model_len", 8192}, {"max_num_seqs", 64}});
+  CHECK(j["cudagraph"]["graphs_total"] == small.graphs_total);
+  CHECK(j["cudagraph"]["largest_capture"] == 128);
+  CHECK(j["cudagraph_gib"].get<double>() == Approx(small.total_bytes / testutil::kGiB));
+}
