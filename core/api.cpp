@@ -19,8 +19,12 @@ namespace {
 
 using nlohmann::json;
 
+// Text of a response. Strings echoed from the input (a pasted log, a model name) may hold
+// invalid UTF-8; those bytes are replaced rather than failing the whole answer.
+std::string to_text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 std::string error_json(const std::string& field, const std::string& message) {
-  return json{{"ok", false}, {"error", {{"field", field}, {"message", message}}}}.dump();
+  return to_text(json{{"ok", false}, {"error", {{"field", field}, {"message", message}}}});
 }
 
 // Runs fn and turns every failure into the error JSON: nothing crosses the boundary.
@@ -51,7 +55,7 @@ json parse_request(std::string_view text) {
 std::string estimate(std::string_view request_json) {
   return guarded([&] {
     const EngineRequest req = parse_engine_request(parse_request(request_json));
-    return estimate_to_json(run_estimate(req)).dump();
+    return to_text(estimate_to_json(run_estimate(req)));
   });
 }
 
@@ -83,7 +87,7 @@ std::string plan(std::string_view request_json) {
                        {"vllm_serve", p.serve_gpu}});
     json heat = {{"contexts", p.heatmap.contexts}, {"concurrencies", p.heatmap.concurrencies},
                  {"max_concurrency", p.heatmap.max_concurrency}};
-    return json{{"ok", true},
+    return to_text(json{{"ok", true},
                 {"target_concurrency", p.targets.concurrency},
                 {"target_context", p.targets.context},
                 {"max_model_len", p.max_model_len},
@@ -98,13 +102,12 @@ std::string plan(std::string_view request_json) {
                 {"tp_rejections", p.tp_rejections},
                 {"answers", answers},
                 {"heatmap", heat},
-                {"notes", p.notes}}
-        .dump();
+                {"notes", p.notes}});
   });
 }
 
 std::string check_log(std::string_view request_json) {
-  return guarded([&] { return check_log_response(parse_request(request_json)).dump(); });
+  return guarded([&] { return to_text(check_log_response(parse_request(request_json))); });
 }
 
 std::string list_models() {
@@ -122,7 +125,7 @@ std::string list_models() {
       }
       list.push_back(item);
     }
-    return json{{"ok", true}, {"models", list}}.dump();
+    return to_text(json{{"ok", true}, {"models", list}});
   });
 }
 
@@ -130,17 +133,16 @@ std::string list_gpus() {
   return guarded([] {
     json list = json::array();
     for (const auto& g : gpu_catalog()) list.push_back(gpu_to_json(g));
-    return json{{"ok", true}, {"gpus", list}}.dump();
+    return to_text(json{{"ok", true}, {"gpus", list}});
   });
 }
 
 std::string version_info() {
   return guarded([] {
-    return json{{"ok", true},
+    return to_text(json{{"ok", true},
                 {"headroom", "0.1.0"},
                 {"default_vllm_version", newest_vllm_version()},
-                {"known_vllm_versions", known_vllm_versions()}}
-        .dump();
+                {"known_vllm_versions", known_vllm_versions()}});
   });
 }
 

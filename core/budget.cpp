@@ -116,6 +116,11 @@ Estimate estimate_for(const EngineRequest& req, const LoadedModel& lm) {
   e.model = lm.spec;
   e.model_name = lm.name;
   e.gpu = find_gpu(req.gpu);
+  if (req.gpu_memory_gib) {
+    e.gpu.memory_bytes = static_cast<int64_t>(*req.gpu_memory_gib * kGiB);
+    e.gpu.memory_gib = *req.gpu_memory_gib;
+    e.gpu.memory_source = "given in the request (gpu_memory_gib)";
+  }
   e.notes = e.model.notes;
   e.settings = resolve_settings(req, e.model, e.gpu, e.notes);
   Resolved& s = e.settings;

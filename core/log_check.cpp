@@ -22,8 +22,20 @@ json opt(const std::optional<T>& v) {
 
 const char* kTerms[] = {"weights_gib", "activation_gib", "non_torch_gib", "cudagraph_gib", "kv_cache_gib"};
 
+// When the log does not print its version, its line formats still date it
+// (docs/vllm-memory-model.md §9): a representative release of that era is assumed.
+std::optional<std::string> version_from_formats(std::string_view text) {
+  auto has = [&](std::string_view needle) { return text.find(needle) != std::string_view::npos; };
+  if (has("Estimated CUDA graph memory") || has("CUDA graph pool memory")) return "0.18.0";
+  if (has("Available KV cache memory")) return has("Model loading took") && has("GiB memory") ? "0.13.0" : "0.10.2";
+  if (has("the current vLLM instance can use")) return "0.7.3";
+  if (has("Memory profiling results")) return "0.6.4";
+  if (has("# GPU blocks") || has("# CUDA blocks") || has("# cuda blocks")) return "0.6.0";
+  return std::nullopt;
+}
+
 // Fills request keys the user left out from what the log reveals.
-void settings_from_log(json& body, const ParsedLog& log, std::vector<std::string>& notes) {
+void settings_from_log(json& body, const ParsedLog& log, std::string_view text, std::vector<std::string>& notes) {
   auto fill = [&](const char* key, const json& v) {
     if (!v.is_null() && (!body.contains(key) || body[key].is_null())) body[key] = v;
   };
@@ -44,6 +56,12 @@ void settings_from_log(json& body, const ParsedLog& log, std::vector<std::string
       notes.push_back("the log's vLLM version " + *log.vllm_version + " is not one Headroom knows; using the default");
     }
   }
+  if (!log.vllm_version && (!body.contains("vllm_version") || body["vllm_version"].is_null())) {
+    if (auto v = version_from_formats(text)) {
+      body["vllm_version"] = *v;
+      notes.push_back("the log does not print its vLLM version; its line formats date it, so " + *v + " is assumed");
+    }
+  }
   if (!body.contains("gpu") || body["gpu"].is_null()) {
     if (log.gpu_name) {
       try {
@@ -62,6 +80,8 @@ void settings_from_log(json& body, const ParsedLog& log, std::vector<std::string
       }
     }
   }
+  if (log.total_gpu_memory_gib && (!body.contains("gpu_memory_gib") || body["gpu_memory_gib"].is_null()))
+    body["gpu_memory_gib"] = *log.total_gpu_memory_gib;
   if (!body.contains("config") && !body.contains("model") && log.model && try_find_bundled_model(*log.model))
     body["model"] = *log.model;
 }
@@ -137,7 +157,7 @@ json check_log_response(const json& body_in) {
   std::vector<std::string> notes;
   json body = body_in;
   body.erase("log");
-  settings_from_log(body, log, notes);
+  settings_from_log(body, log, *text, notes);
   if (!body.contains("config") && !body.contains("model")) {
     notes.push_back("no config given and the log's model is not bundled: showing the logged figures only");
     out["notes"] = notes;
@@ -161,13 +181,19 @@ json check_log_response(const json& body_in) {
   ov.activation_gib = log.activation_gib;
   ov.non_torch_gib = log.non_torch_gib;
   const RankEstimate& r = predicted.rank();
-  if (log.kv_cache_gib && log.weights_gib && (!log.activation_gib || !log.non_torch_gib)) {
+  if (log.kv_cache_gib && log.weights_gib) {
+    // The budget must give back the logged KV cache: the activation term absorbs what the
+    // log does not show (or rounds to 0.01 GiB), so what-ifs start from the measured budget.
     const double nt = log.non_torch_gib.value_or(r.non_torch_term.value);
     const double cg = r.graphs.subtracted_from_budget ? ov.cudagraph_gib.value_or(r.cudagraph_term.value) : 0.0;
     const double rest = predicted.requested_bytes / kGiB - *log.weights_gib - *log.kv_cache_gib - cg;
     ov.non_torch_gib = nt;
     ov.activation_gib = rest - nt;
-    notes.push_back("the log gives no activation/non-torch split: activation calibrated as what the logged KV cache leaves");
+    if (!log.activation_gib)
+      notes.push_back("the log gives no activation figure: activation calibrated as what the logged KV cache leaves");
+    else if (std::fabs(*ov.activation_gib - *log.activation_gib) > 0.02)
+      notes.push_back("activation set to " + std::to_string(*ov.activation_gib) + " GiB (logged " +
+                      std::to_string(*log.activation_gib) + ") so the budget reproduces the logged KV cache");
   }
   EngineRequest cal_req = req;
   cal_req.calibration_override = ov;

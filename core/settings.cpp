@@ -44,6 +44,7 @@ EngineRequest parse_engine_request(const Json& j) {
   if (r.gpu_memory_utilization && *r.gpu_memory_utilization <= 0.0)
     throw InputError("gpu_memory_utilization", "gpu_memory_utilization must be greater than 0 and at most 1");
   r.kv_cache_memory_gib = opt_double(j, "kv_cache_memory_gib", "", 0.0, 1e6);
+  r.gpu_memory_gib = opt_double(j, "gpu_memory_gib", "", 0.5, 1e5);
   r.kv_cache_dtype = lower(req_string(j, "kv_cache_dtype", "auto"));
   r.dtype = lower(req_string(j, "dtype", "auto"));
   if (auto q = opt_string(j, "quantization", ""); q && !q->empty() && lower(*q) != "none") r.quantization = lower(*q);

@@ -28,6 +28,8 @@ struct EngineRequest {
   std::optional<int64_t> max_model_len, max_num_seqs, max_num_batched_tokens, block_size;
   std::optional<double> gpu_memory_utilization;
   std::optional<double> kv_cache_memory_gib;   // --kv-cache-memory (0.11+), GiB
+  std::optional<double> gpu_memory_gib;        // total memory as the runtime reports it, when it
+                                               // differs from the catalogue (a log's figure)
   std::string kv_cache_dtype = "auto";
   std::string dtype = "auto";
   std::optional<std::string> quantization;
