@@ -1,6 +1,8 @@
 #include "core/json_fields.h"
 
 #include <cmath>
+#include <cstdio>
+#include <vector>
 
 #include "core/errors.h"
 
@@ -29,6 +31,13 @@ void check_depth(std::string_view text, const std::string& field) {
   }
 }
 
+// 1, 0.5, 1e+06 rather than std::to_string's 1.000000.
+std::string short_number(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", d);
+  return buf;
+}
+
 std::string describe(const Json& v) {
   std::string s = v.dump();
   if (s.size() > 40) s = s.substr(0, 37) + "...";
@@ -51,20 +60,68 @@ std::optional<double> as_number(const Json& v) {
   return std::nullopt;
 }
 
+// SAX handler that only tracks the key path ("rope_scaling.factor", "eos_token_id[0]") so a
+// parse failure can name where it happened.
+struct FailureLocator {
+  struct Frame {
+    bool array = false;
+    long index = -1;  // arrays: index of the element last started
+    std::string key;  // objects: key last read
+  };
+  std::vector<Frame> frames;
+  size_t byte = 0;
+  bool overflow = false;
+  std::string token;
+
+  bool value() {
+    if (!frames.empty() && frames.back().array) ++frames.back().index;
+    return true;
+  }
+  bool null() { return value(); }
+  bool boolean(bool) { return value(); }
+  bool number_integer(Json::number_integer_t) { return value(); }
+  bool number_unsigned(Json::number_unsigned_t) { return value(); }
+  bool number_float(Json::number_float_t, const std::string&) { return value(); }
+  bool string(std::string&) { return value(); }
+  bool binary(Json::binary_t&) { return value(); }
+  bool start_object(size_t) { return value() && (frames.push_back({false, -1, ""}), true); }
+  bool start_array(size_t) { return value() && (frames.push_back({true, -1, ""}), true); }
+  bool key(std::string& k) { return frames.back().key = k, true; }
+  bool end_object() { return frames.pop_back(), true; }
+  bool end_array() { return frames.pop_back(), true; }
+  bool parse_error(size_t position, const std::string& last_token, const Json::exception& e) {
+    byte = position;
+    overflow = e.id == 406;  // out_of_range.406: number overflow
+    token = last_token;
+    return false;
+  }
+  std::string path() const {
+    std::string p;
+    for (size_t i = 0; i < frames.size(); ++i) {
+      const Frame& f = frames[i];
+      // The failing value itself was never reported, so the last array is one element further.
+      if (f.array) p += "[" + std::to_string(f.index + (i + 1 == frames.size() ? 1 : 0)) + "]";
+      else p = join_path(p, f.key);
+    }
+    return p;
+  }
+};
+
 }  // namespace
 
 Json parse_json_text(std::string_view text, const std::string& field) {
   check_depth(text, field);
   Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
-    // Re-parse with exceptions on to get the byte position for the message.
-    try {
-      Json probe = Json::parse(text.begin(), text.end());
-      (void)probe;
-    } catch (const Json::parse_error& e) {
-      throw InputError(field, field + " is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+    // Walk it again to say where it fails. A number beyond a double (1e999) is valid JSON
+    // syntax that nlohmann refuses: name its key, as for any other unusable number.
+    FailureLocator where;
+    Json::sax_parse(text.begin(), text.end(), &where);
+    if (where.overflow) {
+      const std::string at = where.path().empty() ? field : where.path();
+      throw InputError(at, at + " = " + where.token.substr(0, 40) + " is too large to be a number (beyond 1.8e308)");
     }
-    throw InputError(field, field + " is not valid JSON");
+    throw InputError(field, field + " is not valid JSON (at byte " + std::to_string(where.byte) + ")");
   }
   return j;
 }
@@ -84,8 +141,8 @@ std::optional<double> opt_double(const Json& obj, std::string_view key, const st
   if (!d) throw InputError(field, field + " must be a number, got " + describe(*it));
   if (!std::isfinite(*d)) throw InputError(field, field + " must be finite");
   if (*d < min || *d > max)
-    throw InputError(field, field + " = " + describe(*it) + " is out of range [" +
-                                std::to_string(min) + ", " + std::to_string(max) + "]");
+    throw InputError(field, field + " = " + describe(*it) + " is out of range [" + short_number(min) + ", " +
+                                short_number(max) + "]");
   return d;
 }
 

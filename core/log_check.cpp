@@ -205,8 +205,9 @@ json check_log_response(const json& body_in) {
                                  {"cudagraph_gib", opt(ov.cudagraph_gib)},
                                  {"source", ov.source}};
   json diff = json::object();
-  for (const char* k : kTerms)
-    if (out["logged"][k].is_number()) diff[k] = pj[k].get<double>() - out["logged"][k].get<double>();
+  for (const char* k : {"weights_gib", "activation_gib", "non_torch_gib", "cudagraph_gib", "kv_cache_gib",
+                        "num_gpu_blocks", "kv_cache_tokens", "max_concurrency"})
+    if (out["logged"][k].is_number() && pj[k].is_number()) diff[k] = pj[k].get<double>() - out["logged"][k].get<double>();
   out["difference"] = diff;
   out["explanation"] = explain(out["logged"], pj);
   out["notes"] = notes;

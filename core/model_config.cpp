@@ -402,12 +402,20 @@ void fill_vision(ModelSpec& m, const Json& root) {
   const int64_t out = r.opt({"out_hidden_size"}).value_or(m.hidden_size);  // the LLM width
   const int64_t merge = r.opt({"spatial_merge_size"}, 1, 16).value_or(1);
   const bool gated = opt_string(vfilled, "hidden_act", "vision_config").value_or("gelu") == "silu";
-  const int64_t block = 4 * h * h + (gated ? 3 : 2) * h * inter + 9 * h + 2 * inter;
-  const int64_t patch_embed = channels * temporal * patch * patch * h;
-  const int64_t merged = h * merge * merge;
-  const int64_t projector = merged * merged + merged * out + m.hidden_size * out;
+  // In double: each field is bounded, but their products are not (hidden 2^24 with a 16 x 16
+  // merge gives a 2^64-parameter projector), and signed overflow is undefined behaviour.
+  const double hd = static_cast<double>(h), id = static_cast<double>(inter);
+  const double block = 4 * hd * hd + (gated ? 3 : 2) * hd * id + 9 * hd + 2 * id;
+  const double patch_embed = static_cast<double>(channels * temporal * patch * patch) * hd;
+  const double merged = hd * static_cast<double>(merge * merge);
+  const double projector = merged * merged + merged * static_cast<double>(out) +
+                           static_cast<double>(m.hidden_size) * static_cast<double>(out);
+  const double params = static_cast<double>(depth) * block + patch_embed + projector;
+  if (params > 1e13)
+    throw InputError("vision_config.hidden_size", "vision_config: depth, hidden_size and spatial_merge_size give an absurdly "
+                                                  "large vision tower (" + std::to_string(params) + " parameters)");
   VisionShape vs;
-  vs.params = depth * block + patch_embed + projector;
+  vs.params = static_cast<int64_t>(params);
   vs.how = "vision tower: " + std::to_string(depth) + " blocks of hidden " + std::to_string(h) +
            ", MLP " + std::to_string(inter) + ", plus patch embedding and projector (estimated)";
   m.vision = vs;

@@ -21,8 +21,11 @@ std::optional<Estimate> try_estimate(const EngineRequest& req, const LoadedModel
 
 }  // namespace
 
+// vLLM serves `concurrency` requests at once only if the KV cache holds them and the
+// scheduler admits that many (max_num_seqs).
 bool meets(const Estimate& e, int64_t concurrency) {
-  return e.fits && e.kv.max_concurrency + 1e-9 >= static_cast<double>(concurrency);
+  return e.fits && e.kv.max_concurrency + 1e-9 >= static_cast<double>(concurrency) &&
+         e.settings.max_num_seqs >= concurrency;
 }
 
 int64_t solve_max_model_len(const EngineRequest& base, const LoadedModel& m, int64_t concurrency) {
@@ -91,13 +94,24 @@ HeatMap build_heatmap(const EngineRequest& base, const LoadedModel& m, int rows,
   return h;
 }
 
-Plan make_plan(const EngineRequest& req, const PlanTargets& t, int grid) {
+Plan make_plan(const EngineRequest& req_in, const PlanTargets& t, int grid) {
   Plan p;
+  EngineRequest req = req_in;
   const LoadedModel m = load_model(req);
-  const Estimate base = estimate_for(req, m);  // validates the request; errors name the field
   p.targets = t;
-  if (p.targets.context <= 0) p.targets.context = base.settings.max_model_len;
   if (p.targets.concurrency <= 0) throw InputError("target_concurrency", "target_concurrency must be at least 1");
+  if (p.targets.context > m.spec.max_position_embeddings)
+    throw InputError("target_context", "target_context " + std::to_string(p.targets.context) + " exceeds the model's " +
+                                           std::to_string(m.spec.max_position_embeddings) + " positions");
+  const Estimate first = estimate_for(req, m);  // validates the request; errors name the field
+  if (!req.max_num_seqs && p.targets.concurrency > first.settings.max_num_seqs) {
+    // The scheduler never runs more than max_num_seqs requests: the answers raise it.
+    req.max_num_seqs = p.targets.concurrency;
+    p.notes.push_back("max_num_seqs raised to the target concurrency (" + std::to_string(p.targets.concurrency) +
+                      "): vLLM admits at most max_num_seqs requests at once");
+  }
+  const Estimate base = estimate_for(req, m);
+  if (p.targets.context <= 0) p.targets.context = base.settings.max_model_len;
   EngineRequest at_target = req;
   at_target.max_model_len = p.targets.context;
 
@@ -172,7 +186,7 @@ Plan make_plan(const EngineRequest& req, const PlanTargets& t, int grid) {
   }
 
   p.heatmap = build_heatmap(req, m, grid, grid);
-  p.notes = base.notes;
+  for (const auto& n : base.notes) p.notes.push_back(n);
   return p;
 }
 

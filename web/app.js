@@ -1,11 +1,17 @@
 // The calculator page: read the form into a state object, ask the core for an estimate,
 // draw it, and keep the state in the URL fragment and in local storage. No number is
-// computed here (see docs/api.md for what the core returns).
+// computed here (see docs/api.md for what the core returns). Two panels build on the
+// estimate: the planner (plan-panel.js) and the log check (log-panel.js), whose
+// "Calibrate" keeps a log's measured terms in the state (calibration.js).
 
 import { loadEngine, call } from './engine.js';
 import { FLAG_KEYS, readStateFromFragment } from './url-state.js';
 import { loadInitialState, saveState } from './saved-state.js';
 import { createResultView } from './results.js';
+import { normalizeCalibration, overrideRequest, scopeDifferences } from './calibration.js';
+import { createCalibrationBanner } from './calibration-banner.js';
+import { createPlanPanel } from './plan-panel.js';
+import { createLogPanel } from './log-panel.js';
 
 const DEFAULT_STATE = {
   source: 'model',
@@ -15,6 +21,9 @@ const DEFAULT_STATE = {
   config: '',
   ...Object.fromEntries(FLAG_KEYS.map((key) => [key, ''])),
   enforce_eager: false,
+  target_concurrency: '',
+  target_context: '',
+  calibration: null,
 };
 const TYPING_DELAY_MS = 180;
 const NUMERIC_FLAGS = new Set([
@@ -55,7 +64,13 @@ const flagInput = (key) => document.getElementById(`f-${key}`);
 
 let engine = null;
 let view = null;
+let planPanel = null;
+let logPanel = null;
+let banner = null;
+let calibration = null; // the log calibration in force (calibration.js), or null
+let lastEstimate = null; // the last successful estimate response
 let modelNames = new Set();
+let gpuNames = new Map(); // catalogue id -> name, for the calibration banner
 let typingTimer = 0;
 let renders = 0;
 
@@ -68,6 +83,8 @@ function readForm() {
     gpu: el.gpu.value,
     gpus: el.gpus.value.trim(),
     config: el.config.value,
+    ...planPanel.targets(),
+    calibration,
   };
   for (const key of FLAG_KEYS) {
     const input = flagInput(key);
@@ -88,6 +105,8 @@ function writeForm(state) {
     else if (input.tagName === 'SELECT') selectOrAdd(input, state[key] ?? '');
     else input.value = state[key] ?? '';
   }
+  planPanel.setTargets(state);
+  calibration = normalizeCalibration(state.calibration);
   showSource(state.source);
 }
 
@@ -144,7 +163,10 @@ function update() {
     return;
   }
   el.pastePrompt.hidden = true;
-  const response = call(engine, 'estimate', buildRequest(state));
+  const plainRequest = buildRequest(state);
+  const { request, response, status, differs } = estimate(plainRequest);
+  banner.update(calibration, status, differs);
+  logPanel.showCalibrated(status === 'applied');
   document.body.dataset.state = response.ok ? 'ready' : 'error';
   markInvalidField(response.ok ? null : response.error.field, state.source);
   if (response.ok) {
@@ -152,6 +174,9 @@ function update() {
     el.result.hidden = false;
     el.result.classList.remove('stale');
     view.render(response);
+    lastEstimate = response;
+    planPanel.setSetup(request, response);
+    logPanel.setSetup(plainRequest);
     showDefaults(response.settings || {});
     showModelInfo(response.model);
     // Show the catalogue id the core resolved (a link may say "H100" or an nvidia-smi name).
@@ -161,10 +186,58 @@ function update() {
     }
   } else {
     showError(response.error);
+    planPanel.setSetup(null);
+    logPanel.setSetup(null);
   }
   renders += 1;
   document.body.dataset.renders = String(renders);
   saveState(state);
+}
+
+// The estimate of a request, with the log calibration when it was measured on this setup.
+// The override does not change how the setup resolves (model, GPU, TP, PP, dtype, version),
+// so the calibrated answer itself tells whether the setup is the calibrated one; when it
+// is not, the plain estimate is shown and the banner says why.
+function estimate(plainRequest) {
+  if (!calibration) {
+    return { request: plainRequest, response: call(engine, 'estimate', plainRequest), status: 'none' };
+  }
+  const request = { ...plainRequest, calibration_override: overrideRequest(calibration) };
+  const response = call(engine, 'estimate', request);
+  if (!response.ok) return { request, response, status: 'unknown' };
+  const differs = scopeDifferences(calibration, response);
+  if (!differs.length) return { request, response, status: 'applied' };
+  return { request: plainRequest, response: call(engine, 'estimate', plainRequest), status: 'paused', differs };
+}
+
+// "Calibrate to this log": keep the log's terms, and take the flags the log revealed that
+// the form leaves empty (the core used them for the calibrated estimate), so that the setup
+// on screen is the one the log measured. The version counts as revealed: the core dates a
+// log by its line formats when it does not print one.
+function calibrate(newCalibration, check) {
+  calibration = newCalibration;
+  const logged = check.logged || {};
+  const revealed = (key) => key === 'vllm_version' || (logged[key] ?? null) !== null
+    || (key === 'max_model_len' && (logged.max_concurrency_tokens_per_request ?? null) !== null);
+  const logSettings = check.calibrated?.settings || {};
+  const shown = lastEstimate?.settings || {};
+  for (const key of FLAG_KEYS) {
+    const input = flagInput(key);
+    const value = logSettings[key];
+    if (!revealed(key) || value === undefined || value === null || value === shown[key]) continue;
+    if (input.type === 'checkbox') {
+      if (value === true) input.checked = true;
+    } else if (input.value.trim() === '') {
+      if (input.tagName === 'SELECT') selectOrAdd(input, String(value));
+      else input.value = String(value);
+    }
+  }
+  schedule(0);
+}
+
+function removeCalibration() {
+  calibration = null;
+  schedule(0);
 }
 
 // An empty paste box is not an error: the person has not pasted yet.
@@ -174,6 +247,9 @@ function waitForPaste(state) {
   el.result.classList.toggle('stale', !el.result.hidden);
   markInvalidField(null);
   document.body.dataset.state = 'waiting';
+  banner.update(calibration, 'unknown');
+  planPanel.setSetup(null);
+  logPanel.setSetup(null);
   renders += 1;
   document.body.dataset.renders = String(renders);
   saveState(state);
@@ -242,6 +318,8 @@ function fillCatalogues() {
 
   const current = el.gpu.value;
   const gpus = call(engine, 'listGpus').gpus || [];
+  gpuNames = new Map(gpus.map((g) => [g.id, g.name]));
+  banner.redraw();
   el.gpu.replaceChildren(...gpus.map((g) => new Option(gpuLabel(g), g.id)));
   selectOrAdd(el.gpu, current);
   document.body.dataset.catalogues = 'ready';
@@ -292,6 +370,7 @@ function wire() {
     if (file) await useConfigText(await file.text());
   });
   el.reset.addEventListener('click', () => {
+    // The defaults include no calibration: a reset starts from the model's own numbers.
     writeForm({ ...DEFAULT_STATE, config: el.config.value, source: 'model' });
     schedule(0);
   });
@@ -330,6 +409,10 @@ async function start() {
     return;
   }
   view = createResultView(document.getElementById('results'));
+  banner = createCalibrationBanner(document.getElementById('calibration-banner'), removeCalibration,
+    (id) => gpuNames.get(id) || id);
+  planPanel = createPlanPanel(document.getElementById('plan-panel'), engine, () => saveState(readForm()));
+  logPanel = createLogPanel(document.getElementById('log-panel'), engine, calibrate);
   fillVersions();
   writeForm(await loadInitialState(DEFAULT_STATE));
   wire();

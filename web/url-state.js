@@ -1,6 +1,9 @@
 // The page state <-> the URL fragment, so that a result can be shared by link. The fragment
 // (#...) is never sent to a server, which is why a pasted config may ride in it: it is
-// deflated and base64url-encoded to keep links short.
+// deflated and base64url-encoded to keep links short. A log calibration rides along as
+// calibration.<key>=<value> (calibration.js), the planner's targets under their API names.
+
+import { calibrationFromParams, calibrationToParams } from './calibration.js';
 
 // Flag names are vLLM's own; the other keys are the page's inputs.
 export const FLAG_KEYS = [
@@ -8,7 +11,9 @@ export const FLAG_KEYS = [
   'max_num_batched_tokens', 'gpu_memory_utilization', 'kv_cache_dtype', 'dtype',
   'quantization', 'enforce_eager', 'vllm_version',
 ];
-const PLAIN_KEYS = ['model', 'gpu', 'gpus', ...FLAG_KEYS];
+// The "What should I set?" panel's targets (plan request keys).
+export const TARGET_KEYS = ['target_concurrency', 'target_context'];
+const PLAIN_KEYS = ['model', 'gpu', 'gpus', ...FLAG_KEYS, ...TARGET_KEYS];
 
 export async function writeStateToFragment(state) {
   const params = new URLSearchParams();
@@ -18,16 +23,19 @@ export async function writeStateToFragment(state) {
       params.set(key, String(value));
     }
   }
+  if (state.calibration) calibrationToParams(state.calibration, params);
   if (state.source === 'config' && state.config) params.set('config', await pack(state.config));
   return params.toString();
 }
 
-// Returns null when the fragment holds no state, else the fields it names (strings).
+// Returns null when the fragment holds no state, else the fields it names (strings, and
+// the calibration as an object or null).
 export async function readStateFromFragment(fragment) {
   const params = new URLSearchParams(fragment.replace(/^#/, ''));
   if (![...params.keys()].length) return null;
   const state = {};
   for (const key of PLAIN_KEYS) if (params.has(key)) state[key] = params.get(key);
+  state.calibration = calibrationFromParams(params);
   if (params.has('config')) {
     state.config = await unpack(params.get('config'));
     state.source = 'config';

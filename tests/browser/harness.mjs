@@ -111,3 +111,38 @@ export async function afterChange(page, action) {
 export function setField(page, selector, value) {
   return afterChange(page, () => page.fill(selector, String(value)));
 }
+
+// The native CLI's planner for the same setup: `headroom plan ... --json`.
+export function nativePlan(args) {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run scripts/build-native.sh first`);
+  return JSON.parse(execFileSync(cliPath, ['plan', ...args, '--json'], { encoding: 'utf8' }));
+}
+
+// The native CLI's log check: `headroom check-log --log FILE ... --json`.
+export function nativeCheckLog(logFile, args) {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run scripts/build-native.sh first`);
+  return JSON.parse(execFileSync(cliPath, ['check-log', '--log', logFile, ...args, '--json'], { encoding: 'utf8' }));
+}
+
+// A record of tests/fixtures/records.jsonl (real vLLM logs), by id.
+export function fixtureRecord(id) {
+  const lines = readFileSync(join(repoDir, 'tests/fixtures/records.jsonl'), 'utf8').split('\n');
+  const record = lines.filter((line) => line.trim()).map((line) => JSON.parse(line)).find((r) => r.id === id);
+  if (!record) throw new Error(`no record ${id} in tests/fixtures/records.jsonl`);
+  return record;
+}
+
+// How many times a lazy panel (plan-panel, log-panel) has run its core call.
+export function panelRuns(page, id) {
+  return page.evaluate((panel) => Number(document.getElementById(panel).dataset.runs || 0), id);
+}
+
+// Runs one action and waits for the panel's next finished run (ready or error).
+export async function afterPanelRun(page, id, action) {
+  const before = await panelRuns(page, id);
+  await action();
+  await page.waitForFunction(({ panel, runs }) => {
+    const node = document.getElementById(panel);
+    return Number(node.dataset.runs || 0) > runs && ['ready', 'error'].includes(node.dataset.state);
+  }, { panel: id, runs: before });
+}
