@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake nlohmann-json3-dev catch2 emscripten nodejs npm chromium clang)
+packages=(build-essential cmake nlohmann-json3-dev catch2 emscripten nodejs npm chromium clang libclang-rt-14-dev)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -19,7 +19,7 @@ if [[ "${HEADROOM_QUICK:-0}" != 1 ]]; then
   ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build/asan --output-on-failure
   if [[ -x scripts/fuzz.sh ]]; then
     step "fuzzing (short run)"
-    FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash scripts/fuzz.sh
+    FUZZ_SECONDS="${FUZZ_SECONDS:-15}" bash scripts/fuzz.sh
   fi
 fi
 
