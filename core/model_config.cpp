@@ -470,6 +470,14 @@ ModelSpec parse_model_config(std::string_view config_json) {
   }
   // Fields equal to the transformers class default are often left out of config.json.
   const Json text_filled = with_defaults(*text, m.model_type);
+  {
+    std::string filled;
+    for (const auto& [k, v] : transformers_defaults(m.model_type).items())
+      if (!text->contains(k) || (*text)[k].is_null()) filled += (filled.empty() ? "" : ", ") + k + " = " + v.dump();
+    if (!filled.empty())
+      m.notes.push_back("config.json leaves out fields that transformers fills from the " + m.model_type +
+                        " class defaults: " + filled);
+  }
   text = &text_filled;
   Reader r{*text, m.text_path};
 
