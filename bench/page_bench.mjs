@@ -10,8 +10,8 @@
 //     itself (wasm estimate + JSON.parse + DOM update), "to_frame" adds style, layout and
 //     paint up to the next frame. The wasm estimate alone is timed in the page too.
 // On a shared machine wall times stretch with the load; the renderer main thread's CPU time
-// (Chromium's ThreadTime metric) does not, so it is reported too: for a whole load (first
-// result and the catalogues filled after it) and per keystroke.
+// (Chromium's ThreadTime metric, and its trace) does not, so it is reported too: up to the
+// first result, for a whole load (with the catalogues filled after it) and per keystroke.
 // Not a test: it asserts nothing.
 //   node bench/page_bench.mjs [--site build/site] [--runs 7] [--keys 15]
 
@@ -126,6 +126,45 @@ async function keystroke(page, cdp, prefix, key) {
   };
 }
 
+// One more load with Chromium's tracing on (not timed with the others: tracing costs time):
+// the renderer main thread's CPU from navigation start to the first result, in all and in
+// its larger parts (inclusive: a layout inside a timer task counts in both).
+async function traceFirstResult(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.addInitScript(instrument);
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'blink.user_timing', 'disabled-by-default-devtools.timeline'] });
+  await page.goto(url);
+  const first = await (await lastRenderWithFrame(page, 0)).jsonValue();
+  const events = JSON.parse(await browser.stopTracing()).traceEvents;
+  await context.close();
+
+  const start = events.find((e) => e.name === 'navigationStart' && e.args?.data?.documentLoaderURL === url);
+  if (!start) return null;
+  const end = start.ts + first.at * 1000;
+  const onMain = events
+    .filter((e) => e.ph === 'X' && e.pid === start.pid && e.tid === start.tid && e.ts >= start.ts && e.ts < end && e.tdur >= 0)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  let total = 0;
+  let outerEnd = -Infinity;
+  for (const e of onMain) {
+    if (e.ts >= outerEnd) {  // an outermost event: count its thread time once
+      total += e.tdur;
+      outerEnd = e.ts + e.dur;
+    }
+  }
+  const parts = {};
+  const add = (label, e) => { parts[label] = (parts[label] || 0) + e.tdur / 1000; };
+  for (const e of onMain) {
+    if (e.name === 'EvaluateScript') add(`evaluate ${String(e.args?.data?.url || '').split('/').pop() || 'inline script'}`, e);
+    else if (e.name === 'TimerFire') add('timer tasks (the first estimate and render)', e);
+    else if (e.name === 'Layout' || e.name === 'UpdateLayoutTree') add('style and layout', e);
+    else if (e.name === 'ParseHTML') add('parse HTML', e);
+    else if (e.name === 'BlinkScheduler_PerformMicrotaskCheckpoint') add('promise callbacks (module start-up)', e);
+  }
+  return { first_result_renderer_cpu_ms: total / 1000, first_result_renderer_cpu_parts_ms: parts };
+}
+
 // The wasm estimate alone inside this Chromium, on a second instance of the module.
 async function estimateInBrowser(page) {
   return page.evaluate(async () => {
@@ -171,6 +210,7 @@ try {
     }
     await context.close();
   }
+  const traced = await traceFirstResult(browser, url);
   const med = (list, key) => {
     const values = list.map((x) => x[key]).filter((v) => typeof v === 'number');
     return values.length ? median(values) : null;
@@ -184,6 +224,7 @@ try {
     response_end_ms: med(loads, 'response_end_ms'),
     dom_content_loaded_ms: med(loads, 'dom_content_loaded_ms'),
     load_renderer_cpu_ms: med(loads, 'load_renderer_cpu_ms'),
+    ...traced,
     keystrokes: keys.length,
     keystroke: Object.fromEntries(Object.keys(keys[0]).map((k) => [k, med(keys, k)])),
     keystroke_compute_render_ms_max: Math.max(...keys.map((k) => k.compute_render_ms ?? -1)),

@@ -11,7 +11,7 @@ export function median(values) {
 // CPU time of this process in ms (user + system). Rates use it rather than wall time so that
 // other processes sharing the machine do not lower them (Node 20 has no per-thread figure;
 // its helper threads are a small part here).
-function cpuMs() {
+export function cpuMs() {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 }

@@ -296,7 +296,13 @@ void fill_block_configs(ModelSpec& m, const Reader& r) {
 
 void fill_moe(ModelSpec& m, const Reader& r) {
   auto experts = r.opt({"n_routed_experts", "num_local_experts", "num_experts", "moe_num_experts"}, 0, kMaxExperts);
-  if (!experts || *experts <= 1) return;
+  if (!experts || *experts <= 1) {
+    // A layer pattern with MoE layers (NemotronH 'E') cannot be sized without the expert count.
+    if (std::any_of(m.layers.begin(), m.layers.end(), [](const LayerSpec& l) { return l.ffn == Ffn::kMoe; }))
+      throw InputError(join_path(r.path, "n_routed_experts"),
+                       join_path(r.path, "n_routed_experts") + " is missing (or below 2) but the layer pattern has MoE layers");
+    return;
+  }
   MoeShape moe;
   moe.num_experts = *experts;
   moe.experts_per_token = r.opt({"num_experts_per_tok", "experts_per_token", "moe_topk", "top_k"}, 1, kMaxExperts).value_or(2);

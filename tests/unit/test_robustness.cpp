@@ -597,3 +597,20 @@ TEST_CASE("regression: a number beyond a double (1e999) is named by its key", "[
   CHECK(refused_field(reply_of(api::estimate("1e999"))) == "request");
   require_still_answering();
 }
+
+TEST_CASE("regression: MoE layers in a layer pattern without an expert count", "[robustness][regression]") {
+  baseline_reply();  // computed before any hostile input
+  // Found by fuzz_estimate: a NemotronH pattern with 'E' layers but no n_routed_experts left the
+  // MoE shape empty, and the weights read it anyway (undefined behaviour, garbage sizes).
+  const Json nemotron = Json::parse(read_file("models/configs/nvidia__NVIDIA-Nemotron-3-Nano-30B-A3B-BF16.json"));
+  REQUIRE(nemotron.contains("n_routed_experts"));
+  require_usable(reply_of(api::estimate(request_with_config(nemotron.dump()))));
+  for (const Json experts : {Json(), Json(1), Json(0)}) {
+    Json config = nemotron;
+    if (experts.is_null()) config.erase("n_routed_experts");
+    else config["n_routed_experts"] = experts;
+    INFO("n_routed_experts " << experts.dump());
+    CHECK(refused_field(reply_of(api::estimate(request_with_config(config.dump())))) == "n_routed_experts");
+  }
+  require_still_answering();
+}
