@@ -475,10 +475,14 @@ ModelSpec parse_model_config(std::string_view config_json) {
     else if (m.model_type == "gemma3") m.model_type = "gemma3_text";  // transformers' default text config
   }
   // Fields equal to the transformers class default are often left out of config.json.
-  const Json text_filled = with_defaults(*text, m.model_type);
+  // Only nested configs: transformers writes them as a diff against the sub-config's class
+  // defaults, while a top-level config.json always carries its model fields. A top-level config
+  // that lacks one is therefore refused, naming the field.
+  const Json text_filled = m.text_path.empty() ? *text : with_defaults(*text, m.model_type);
   {
     std::string filled;
-    for (const auto& [k, v] : transformers_defaults(m.model_type).items())
+    const Json defaults = m.text_path.empty() ? Json::object() : transformers_defaults(m.model_type);
+    for (const auto& [k, v] : defaults.items())
       if (!text->contains(k) || (*text)[k].is_null()) filled += (filled.empty() ? "" : ", ") + k + " = " + v.dump();
     if (!filled.empty())
       m.notes.push_back("config.json leaves out fields that transformers fills from the " + m.model_type +
