@@ -118,8 +118,10 @@ test('hostile values in the numeric request flags are refused, naming the flag',
 });
 
 test('missing fields, unknown model_type, 64-bit overflow', () => {
+  // An unknown model type has no transformers class defaults to fall back on: each field is required.
+  const unknownType = { ...llamaConfig, model_type: 'frobnicator', architectures: ['FrobnicatorForCausalLM'] };
   for (const key of ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'vocab_size', 'intermediate_size']) {
-    const { [key]: _, ...rest } = llamaConfig;
+    const { [key]: _, ...rest } = unknownType;
     assert.ok(namesKey(refusedField(headroom.estimate(withConfig(JSON.stringify(rest)))), key), key);
   }
   assert.ok(namesKey(refusedField(headroom.estimate(withConfig('{"model_type": "frobnicator"}'))), 'hidden_size'));
