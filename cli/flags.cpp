@@ -1,5 +1,6 @@
 #include "cli/flags.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <map>
 
@@ -57,7 +58,7 @@ nlohmann::json convert(const std::string& flag, Kind kind, const std::string& v)
   }
   if (kind == Kind::kFloat) {
     double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end != '\0') throw UsageError(flag + " expects a number, got \"" + v + "\"");
+    if (v.empty() || *end != '\0' || !std::isfinite(d)) throw UsageError(flag + " expects a finite number, got \"" + v + "\"");
     return d;
   }
   return v;

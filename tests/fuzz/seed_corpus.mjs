@@ -2,6 +2,7 @@
 //   <out>/seeds/fuzz_config_parser/  every bundled config.json, as is
 //   <out>/seeds/fuzz_estimate/       8 flag bytes + a bundled config, and whole requests by model name
 //   <out>/seeds/fuzz_log_parser/     the raw vLLM log lines kept in tests/fixtures/records.jsonl
+//   and, for each target, the inputs under tests/fuzz/regressions/ that once found a bug
 //   <out>/config.dict, <out>/log.dict  tokens libFuzzer splices in (config keys, log phrases)
 // Usage: node tests/fuzz/seed_corpus.mjs build/fuzz
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,9 +77,17 @@ const logWords = new Set();
 logs.forEach((l) => l.toString().split(/[\d.,:]+/).forEach((w) => w.trim().length > 3 && logWords.add(w.trim())));
 writeFileSync(path.join(out, 'log.dict'), [...logWords].sort().slice(0, 2000).map(dictLine).join('\n') + '\n');
 
+// Inputs that once found a bug (tests/fuzz/regressions/<target>-<what>) are replayed every run.
+const regressionDir = path.join(repo, 'tests/fuzz/regressions');
+const regressions = (target) =>
+  readdirSync(regressionDir)
+    .filter((f) => f.startsWith(`${target}-`))
+    .sort()
+    .map((f) => readFileSync(path.join(regressionDir, f)));
+
 const counts = {
-  fuzz_config_parser: writeSeeds('fuzz_config_parser', configs),
-  fuzz_estimate: writeSeeds('fuzz_estimate', estimateSeeds),
-  fuzz_log_parser: writeSeeds('fuzz_log_parser', logs),
+  fuzz_config_parser: writeSeeds('fuzz_config_parser', [...configs, ...regressions('fuzz_config_parser')]),
+  fuzz_estimate: writeSeeds('fuzz_estimate', [...estimateSeeds, ...regressions('fuzz_estimate')]),
+  fuzz_log_parser: writeSeeds('fuzz_log_parser', [...logs, ...regressions('fuzz_log_parser')]),
 };
 console.log(`seeds under ${seeds}: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`);
