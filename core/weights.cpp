@@ -239,8 +239,7 @@ double total_parameters(const ModelSpec& m) {
   const auto all = weights_for_stage(m, none, 1, 1, 1, 0);
   double p = 0;
   for (const auto& part : all.parts)
-    if (part.name != "rope cache") p += part.bytes;
-  if (m.tie_word_embeddings) return p;
+    if (part.name != "rope cache") p += part.bytes;  // a buffer, not a parameter
   return p;
 }
 
