@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   const std::string_view config = headroom::find_bundled_model(kReferenceModel).config_json;
   latency["parse_config_us"] = median_call_us([&] { keep(headroom::parse_model_config(config).num_layers()); }, calls);
   latency["estimate_for_us"] = median_call_us([&] { keep(headroom::estimate_for(req, loaded).ranks.size()); }, calls);
-  latency["serialise_us"] = median_call_us([&] { keep(headroom::estimate_to_json(estimate).dump().size()); }, calls);
+  latency["serialise_us"] = median_call_us([&] { keep(headroom::estimate_to_text(estimate).size()); }, calls);
   out["estimate_latency"] = latency;
 
   // The 64 x 64 context x concurrency heat map: directly, and through the plan API (which

@@ -55,7 +55,7 @@ json parse_request(std::string_view text) {
 std::string estimate(std::string_view request_json) {
   return guarded([&] {
     const EngineRequest req = parse_engine_request(parse_request(request_json));
-    return to_text(estimate_to_json(run_estimate(req)));
+    return estimate_to_text(run_estimate(req));
   });
 }
 
@@ -131,9 +131,10 @@ std::string list_models() {
 
 std::string list_gpus() {
   return guarded([] {
-    json list = json::array();
-    for (const auto& g : gpu_catalog()) list.push_back(gpu_to_json(g));
-    return to_text(json{{"ok", true}, {"gpus", list}});
+    JsonWriter w;
+    w.begin_object().field("ok", true).key("gpus").begin_array();
+    for (const auto& g : gpu_catalog()) write_gpu(w, g, true);
+    return w.end_array().end_object().take();
   });
 }
 

@@ -69,6 +69,12 @@ TEST_CASE("every bundled model estimates on H100 and MI300X at TP 1, 2, 4, 8", "
           for (const char* key : {"weights_gib", "activation_gib", "non_torch_gib", "cudagraph_gib", "kv_cache_gib",
                                   "num_gpu_blocks", "kv_cache_tokens", "max_concurrency", "fits", "notes"})
             CHECK(j.contains(key));
+          // The response text carries the computed values exactly (the writer's numbers read back bit for bit).
+          CHECK(j["kv_cache_gib"].get<double>() == e.rank().avail_bytes / headroom::kGiB);
+          CHECK(j["max_concurrency"].get<double>() == e.kv.max_concurrency);
+          CHECK(j["terms"].size() == 7);
+          CHECK(j["terms"][1]["value"].get<double>() == e.rank().activation_term.value);
+          CHECK(j["ranks"].size() == e.ranks.size());
         } catch (const headroom::InputError& err) {
           INFO("InputError [" << err.field() << "]: " << err.what());
           CHECK(err.field() == "tensor_parallel_size");
