@@ -25,7 +25,6 @@ const DEFAULT_STATE = {
   target_context: '',
   calibration: null,
 };
-const TYPING_DELAY_MS = 180;
 const NUMERIC_FLAGS = new Set([
   'tensor_parallel_size', 'pipeline_parallel_size', 'max_model_len', 'max_num_seqs',
   'max_num_batched_tokens', 'gpu_memory_utilization',
@@ -71,7 +70,7 @@ let calibration = null; // the log calibration in force (calibration.js), or nul
 let lastEstimate = null; // the last successful estimate response
 let modelNames = new Set();
 let gpuNames = new Map(); // catalogue id -> name, for the calibration banner
-let typingTimer = 0;
+let updateQueued = false;
 let renders = 0;
 
 // ---- state <-> form ----------------------------------------------------------------
@@ -232,12 +231,12 @@ function calibrate(newCalibration, check) {
       else input.value = String(value);
     }
   }
-  schedule(0);
+  schedule();
 }
 
 function removeCalibration() {
   calibration = null;
-  schedule(0);
+  schedule();
 }
 
 // An empty paste box is not an error: the person has not pasted yet.
@@ -295,10 +294,18 @@ function showModelInfo(model) {
   el.modelInfo.textContent = parts.filter(Boolean).join(' · ');
 }
 
-function schedule(delay = TYPING_DELAY_MS) {
-  clearTimeout(typingTimer);
+// Every change is estimated at once, in the task of the input event that made it, so the
+// next frame shows the new result: an estimate and its drawing take a few milliseconds
+// (docs/performance.md), so there is no typing delay to wait out. Changes made by one piece
+// of code (a reset, a calibration) give one estimate.
+function schedule() {
   document.body.dataset.state = 'pending';
-  typingTimer = setTimeout(update, delay);
+  if (updateQueued) return;
+  updateQueued = true;
+  queueMicrotask(() => {
+    updateQueued = false;
+    update();
+  });
 }
 
 // ---- catalogues -------------------------------------------------------------------------
@@ -340,18 +347,20 @@ function fillVersions() {
 function wire() {
   el.form.addEventListener('submit', (event) => event.preventDefault());
   el.form.addEventListener('input', (event) => {
+    // Lists and boxes also fire 'change' for the same edit: estimated once, there.
+    if (event.target.tagName === 'SELECT' || ['checkbox', 'radio'].includes(event.target.type)) return;
     // While someone searches the model list, wait until the name is a known one.
     if (event.target === el.model && !modelNames.has(el.model.value.trim())) return;
     schedule();
   });
   el.form.addEventListener('change', (event) => {
     if (event.target.name === 'source') showSource(event.target.value);
-    schedule(0);
+    schedule();
   });
   el.clearConfig.addEventListener('click', () => {
     el.config.value = '';
     el.config.focus();
-    schedule(0);
+    schedule();
   });
   el.configFile.addEventListener('change', async () => {
     const file = el.configFile.files[0];
@@ -372,7 +381,7 @@ function wire() {
   el.reset.addEventListener('click', () => {
     // The defaults include no calibration: a reset starts from the model's own numbers.
     writeForm({ ...DEFAULT_STATE, config: el.config.value, source: 'model' });
-    schedule(0);
+    schedule();
   });
   el.copyServe.addEventListener('click', () => copy(el.serve.textContent, 'Command copied'));
   el.copyLink.addEventListener('click', () => copy(location.href, 'Link copied'));
@@ -380,7 +389,7 @@ function wire() {
     const state = await readStateFromFragment(location.hash);
     if (state) {
       writeForm({ ...DEFAULT_STATE, config: el.config.value, ...state });
-      schedule(0);
+      schedule();
     }
   });
 }
@@ -388,7 +397,7 @@ function wire() {
 async function useConfigText(text) {
   el.config.value = text;
   writeForm({ ...readForm(), source: 'config' });
-  schedule(0);
+  schedule();
 }
 
 async function copy(text, done) {

@@ -87,7 +87,10 @@ function offlinePage(page, styles, engineJs, appJs) {
   const app = scriptSafe(appJs);
   let html = page.replace(/<!-- site-only -->[\s\S]*?<!-- \/site-only -->/g, '');
   html = replaceOnce(html, '<link rel="stylesheet" href="styles.css">', `<style>${styles}</style>`);
-  html = replaceOnce(html, '<script src="headroom.js"></script>', `<script>${engine}</script>`);
+  // Inline scripts cannot be deferred: the engine (1 MB, mostly the wasm) goes at the end of
+  // the body so that the page is parsed and drawn before it runs.
+  html = replaceOnce(html, '<script defer src="headroom.js"></script>', '');
+  html = replaceOnce(html, '</body>', `<script>${engine}</script>\n</body>`);
   html = replaceOnce(html, '<script type="module" src="app.js"></script>', `<script type="module">${app}</script>`);
   const policy = [
     "default-src 'none'",
