@@ -55,8 +55,9 @@ const dataFiles = ['models/gpus.json', 'models/calibration.json',
   ...readdirSync(path.join(repo, 'models/configs')).filter((f) => f.endsWith('.json')).map((f) => `models/configs/${f}`)];
 const data = Buffer.concat(dataFiles.map((f) => readFileSync(path.join(repo, f))));
 
-// The page a visitor loads from a server: the HTML, the stylesheet, the app and the engine.
-const served = ['index.html', 'styles.css', 'app.js', 'headroom.js'];
+// The page a visitor loads from a server: the HTML, the stylesheet, the app and the engine
+// (its glue and the wasm as a file of its own; headroom.js, the whole engine, is for the widget).
+const served = ['index.html', 'styles.css', 'app.js', 'headroom-core.js', 'headroom.wasm'];
 const servedSizes = Object.fromEntries(served.map((name) => [name, sizes(siteFile(name))]));
 const offline = sizes(siteFile('headroom-offline.html'));
 const widget = existsSync(path.join(site, 'headroom-calculator.js')) ? sizes(siteFile('headroom-calculator.js')) : null;

@@ -427,7 +427,9 @@ async function start() {
   wire();
   el.loading.hidden = true;
   update();
-  setTimeout(fillCatalogues, 0);
+  // After the frame that shows the first result (a timer set in a frame callback runs after
+  // that frame is drawn): the catalogues are not needed to read it.
+  requestAnimationFrame(() => setTimeout(fillCatalogues, 0));
 }
 
 start();

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Assembles the static site from web/ and the wasm module (node, no dependencies):
-//   build/site/index.html, styles.css, app.js (bundled), headroom.js (copied from build/wasm),
-//   headroom-calculator.js (the embeddable widget, bundled), embed-demo.html, and
+//   build/site/index.html, styles.css, app.js (bundled), headroom-core.js and headroom.wasm
+//   (the engine split in two for the page), headroom.js (the engine whole, copied from
+//   build/wasm, for the widget), headroom-calculator.js (the embeddable widget, bundled),
+//   embed-demo.html, and
 //   build/site/headroom-offline.html: one file with every script, style and the wasm inlined,
 //   which works when saved and opened from disk.
 // Usage: node web/build.mjs [--wasm build/wasm/headroom.js] [--out build/site]
@@ -57,6 +59,24 @@ export function bundle(entryFile) {
     return `const ${varFor(file)} = (() => {\n${body}\nreturn { ${exported.join(', ')} };\n})();`;
   });
   return `(() => {\n'use strict';\n${parts.join('\n')}\n})();\n`;
+}
+
+// ---- the engine, whole or split ---------------------------------------------------------
+
+// build/wasm/headroom.js is Emscripten's glue with the wasm inlined as one base64 string
+// literal (SINGLE_FILE): what the widget, the offline page and Node load. The served page
+// loads the glue alone and the wasm as its own file (web/engine.js instantiates it through
+// Emscripten's instantiateWasm hook, so the emptied literal is never read).
+const INLINED_WASM = /(["'])data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)\1/g;
+
+export function splitEngine(engineText) {
+  const found = [...engineText.matchAll(INLINED_WASM)];
+  if (found.length !== 1) throw new Error(`build: expected one inlined wasm in the engine, found ${found.length}`);
+  const [literal, quote, base64] = found[0];
+  return {
+    glue: engineText.replace(literal, `${quote}${quote}`),
+    wasm: Buffer.from(base64, 'base64'),
+  };
 }
 
 // ---- helpers ----------------------------------------------------------------------------
@@ -118,20 +138,31 @@ function main() {
 
   // The bundle has no imports, so the site loads it as a classic deferred script: a module
   // script would need CORS headers inside a sandboxed iframe (an opaque origin).
-  const sitePage = replaceOnce(page, '<script type="module" src="app.js"></script>',
+  let sitePage = replaceOnce(page, '<script type="module" src="app.js"></script>',
     '<script defer src="app.js"></script>');
+  // engine.js finds the wasm by this name. (No preload link: in a sandboxed frame its
+  // cross-origin request fails with a console error; the page's own fetch falls back quietly.)
+  sitePage = replaceOnce(sitePage, '<script defer src="headroom.js"></script>',
+    '<meta name="headroom-wasm" content="headroom.wasm">\n  <script defer src="headroom-core.js"></script>');
+  const prefetch = scriptSafe(read('wasm-prefetch.js'));
+  sitePage = replaceOnce(sitePage, '<meta name="color-scheme"', `<script>${prefetch}</script>\n  <meta name="color-scheme"`);
+  sitePage = sitePage.replace("connect-src 'none'", "connect-src 'self'")
+    .replace("script-src 'self'", `script-src 'self' ${sha256(prefetch)}`);
+  const split = splitEngine(engineJs);
   const files = {
     'index.html': sitePage,
     'styles.css': styles,
     'app.js': appJs,
     'headroom.js': engineJs,
+    'headroom-core.js': split.glue,
+    'headroom.wasm': split.wasm,
     'headroom-calculator.js': widgetJs,
     'embed-demo.html': read('embed-demo.html'),
     'headroom-offline.html': offlinePage(page, styles, engineJs, appJs),
   };
   for (const [name, text] of Object.entries(files)) {
     writeFileSync(join(outDir, name), text);
-    console.log(`build: ${join(outDir, name)} (${Buffer.byteLength(text)} bytes)`);
+    console.log(`build: ${join(outDir, name)} (${typeof text === 'string' ? Buffer.byteLength(text) : text.length} bytes)`);
   }
 }
 

@@ -52,15 +52,19 @@ export function createCudagraphChart(doc = document) {
 
   let last = null;
   let drawnWidth = 0;
+  // The figure's width comes from a ResizeObserver, never read during an update: reading it
+  // there forced a layout of the whole page before the first result could be drawn.
+  let figureWidth = 720;
   function draw() {
-    const width = Math.max(300, Math.round(figure.clientWidth || 720));
+    const width = Math.max(300, Math.round(figureWidth));
     drawnWidth = width;
     svg.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`);
     svg.replaceChildren(...drawChart(doc, last, width));
   }
   if (typeof ResizeObserver === 'function') {
-    new ResizeObserver(() => {
-      if (last && Math.round(figure.clientWidth) !== drawnWidth) draw();
+    new ResizeObserver(([entry]) => {
+      if (entry.contentRect.width > 0) figureWidth = entry.contentRect.width;
+      if (last && Math.max(300, Math.round(figureWidth)) !== drawnWidth) draw();
     }).observe(figure);
   }
 

@@ -17,7 +17,43 @@ async function instantiate(scriptUrl) {
     if (!scriptUrl) throw new Error('headroom.js is not loaded');
     await injectScript(scriptUrl);
   }
+  // The served page ships the wasm as its own file (web/build.mjs) and names it in a meta
+  // tag: it is compiled as it streams in, with no base64 to decode. The widget and the
+  // offline page use the copy inlined in headroom.js.
+  const wasmName = globalThis.document?.querySelector('meta[name="headroom-wasm"]')?.content;
+  if (!wasmName) return startQuietly(globalThis.createHeadroom);
+  const wasmUrl = new URL(wasmName, document.baseURI).href;
+  const whole = new URL('headroom.js', wasmUrl).href;
+  // A sandboxed frame has an opaque origin: fetching the wasm would need CORS, which a static
+  // host rarely sends. A classic script needs none, so the whole engine is loaded instead.
+  if (globalThis.origin === 'null') return startWhole(whole);
+  return startStreaming(globalThis.createHeadroom, wasmUrl).catch(() => startWhole(whole));
+}
+
+async function startWhole(scriptUrl) {
+  await injectScript(scriptUrl); // defines createHeadroom anew, with the wasm inlined
   return startQuietly(globalThis.createHeadroom);
+}
+
+function startStreaming(factory, wasmUrl) {
+  return new Promise((resolve, reject) => {
+    const instantiateWasm = (imports, receiveInstance) => {
+      const prefetched = globalThis.headroomWasmModule || Promise.resolve(null); // wasm-prefetch.js
+      prefetched
+        .then((compiled) => (compiled
+          ? WebAssembly.instantiate(compiled, imports).then((instance) => ({ instance, module: compiled }))
+          : WebAssembly.instantiateStreaming(fetch(wasmUrl), imports)))
+        // A server that does not send application/wasm refuses streaming: compile from bytes.
+        .catch(() => fetch(wasmUrl).then((response) => {
+          if (!response.ok) throw new Error(`${wasmUrl}: HTTP ${response.status}`);
+          return response.arrayBuffer();
+        }).then((bytes) => WebAssembly.instantiate(bytes, imports)))
+        .then(({ instance, module }) => receiveInstance(instance, module))
+        .catch((err) => reject(new Error(`could not load ${wasmUrl}: ${err.message || err}`)));
+      return {}; // Emscripten's sign that the instance comes later, through receiveInstance
+    };
+    factory({ instantiateWasm }).then(resolve, reject);
+  });
 }
 
 function injectScript(src) {

@@ -1,14 +1,16 @@
 // How numbers from the core are written on screen. Rounding for display only: the exact
 // value the core returned is always kept beside it in data-value.
 
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
 export function gib(value) {
   return `${value.toFixed(2)} GiB`;
 }
 
+// 1234567 -> "1,234,567". Written by hand: the first Intl.NumberFormat of a page loads the
+// browser's locale data, which cost 100 ms of the first result (docs/performance.md).
 export function count(value) {
-  return integer.format(value);
+  if (!Number.isFinite(value)) return String(value);
+  const whole = Math.round(Math.abs(value)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return value <= -0.5 ? `-${whole}` : whole;
 }
 
 // Concurrency is a ratio (tokens available / tokens one request needs).

@@ -102,15 +102,31 @@ export function createMemoryBar(doc = document) {
   }
 
   // A label that does not fit its segment is dropped (the legend still has the number).
-  // All widths are read before any label is hidden again: reading a width after a change
-  // forces a layout, so measuring segment by segment cost one layout each (9 ms an update).
-  function fitLabels() {
-    for (const { pieceLabel } of parts) pieceLabel.hidden = false;
-    const tooWide = parts.map(({ piece, pieceLabel }) =>
-      piece.isConnected && pieceLabel.offsetWidth > piece.clientWidth - 6);
-    parts.forEach(({ pieceLabel }, i) => { pieceLabel.hidden = tooWide[i]; });
+  // Fitting is arithmetic on the bar's width (kept by a ResizeObserver) and the labels' text
+  // widths (measured on a canvas in the labels' font): reading an element's width right after
+  // changing the bar would force a layout in the middle of every update.
+  let barWidth = 0;
+  let pen = null;
+  function textWidth(text) {
+    if (!pen) {
+      pen = doc.createElement('canvas').getContext('2d');
+      if (pen) pen.font = getComputedStyle(parts[0].pieceLabel).font;
+    }
+    return pen ? pen.measureText(text).width : text.length * 8;
   }
-  if (typeof ResizeObserver === 'function') new ResizeObserver(fitLabels).observe(bar);
+  function fitLabels() {
+    if (!barWidth) return; // not laid out yet: the observer calls again once it is
+    for (const { piece, pieceLabel } of parts) {
+      const width = (parseFloat(piece.style.width) / 100) * barWidth;
+      pieceLabel.hidden = textWidth(pieceLabel.textContent) > width - 6;
+    }
+  }
+  if (typeof ResizeObserver === 'function') {
+    new ResizeObserver(([entry]) => {
+      barWidth = entry.contentRect.width;
+      fitLabels();
+    }).observe(bar);
+  }
 
   return { element: root, update };
 }

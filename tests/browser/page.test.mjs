@@ -55,14 +55,23 @@ describe('the calculator page', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems = collectProblems(page);
+    const loaded = [];
+    page.on('requestfinished', (request) => loaded.push(new URL(request.url()).pathname));
     await page.goto(server.url + path);
     await settled(page);
     await page.waitForSelector('body[data-catalogues="ready"]');
-    return { context, page, problems };
+    return { context, page, problems, loaded };
   }
 
   test('opens on Llama-3.1-8B-Instruct on an H100 and shows the CLI\'s numbers', async () => {
-    const { context, page, problems } = await openPage();
+    const { context, page, problems, loaded } = await openPage();
+    // The served page streams the wasm file; the whole engine (headroom.js, for the widget)
+    // is not downloaded as well.
+    assert.ok(loaded.includes('/headroom.wasm') && loaded.includes('/headroom-core.js'), loaded.join(' '));
+    assert.ok(!loaded.includes('/headroom.js'), loaded.join(' '));
+    // ...compiled by the prefetch at the top of the page (wasm-prefetch.js), not fetched twice.
+    assert.equal(await page.evaluate(async () => (await globalThis.headroomWasmModule) instanceof WebAssembly.Module), true);
+    assert.equal(loaded.filter((p) => p === '/headroom.wasm').length, 1, loaded.join(' '));
     await page.waitForSelector('#result:not([hidden])');
     assert.equal(await page.inputValue('#model'), 'meta-llama/Llama-3.1-8B-Instruct');
     const native = nativeEstimate(['--config', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'H100',

@@ -1,0 +1,13 @@
+// Served page only (web/build.mjs inlines it at the top of <head>, allowed by its hash in the
+// page's Content-Security-Policy): starts downloading and compiling headroom.wasm as soon as
+// the parser reaches it, instead of when the app asks for the engine a few hundred
+// milliseconds later (even an async script waited for the first layout here). web/engine.js takes the
+// compiled module from here when it is ready, and fetches the file itself otherwise.
+// A sandboxed frame has an opaque origin and could not fetch the file without CORS; engine.js
+// loads the whole engine there, so nothing is started.
+if (globalThis.origin !== 'null' && typeof WebAssembly.compileStreaming === 'function') {
+  const url = new URL('headroom.wasm', document.baseURI).href;
+  // null on any failure (a server without the application/wasm type, say): engine.js then
+  // takes its own path, which has the fallbacks.
+  globalThis.headroomWasmModule = WebAssembly.compileStreaming(fetch(url)).catch(() => null);
+}
