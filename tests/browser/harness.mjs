@@ -30,8 +30,9 @@ const TYPES = {
   '.json': 'application/json', '.svg': 'image/svg+xml',
 };
 
-// A static server on 127.0.0.1 and a port the OS picks. Returns {url, close}.
-export async function serveSite(root) {
+// A static server on 127.0.0.1 and a port the OS picks. Returns {url, close}. `types`
+// overrides Content-Type by extension (a host that does not know .wasm, say).
+export async function serveSite(root, { types = {} } = {}) {
   const base = resolve(root);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
@@ -39,7 +40,8 @@ export async function serveSite(root) {
     if (file !== base && !file.startsWith(base + sep)) file = '';
     try {
       const body = readFileSync(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream' });
+      const ext = extname(file);
+      res.writeHead(200, { 'Content-Type': types[ext] || TYPES[ext] || 'application/octet-stream' });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

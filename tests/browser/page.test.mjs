@@ -181,6 +181,21 @@ describe('the calculator page', () => {
     await context.close();
   });
 
+  test('a host that serves the wasm with another type still gets the page working', async () => {
+    const plainHost = await serveSite(site, { types: { '.wasm': 'application/octet-stream' } });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems = collectProblems(page);
+    await page.goto(plainHost.url);
+    await settled(page);
+    const shown = await page.$eval('#result [data-key="kv_cache_gib"]', (n) => Number(n.dataset.value));
+    const native = nativeEstimate(['--config', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'H100']);
+    assert.ok(Math.abs(shown - native.kv_cache_gib) <= 1e-9 * native.kv_cache_gib, `${shown} vs ${native.kv_cache_gib}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+    await plainHost.close();
+  });
+
   test('the pasted config survives a reload (local storage) and the page uses no network', async () => {
     const { context, page, problems } = await openPage();
     const requests = [];
