@@ -167,7 +167,8 @@ async function estimateInBrowser(page) {
     // As web/engine.js does on the served page: the glue, and the wasm file streamed in.
     const module = await globalThis.createHeadroom({
       instantiateWasm(imports, receiveInstance) {
-        WebAssembly.instantiateStreaming(fetch('headroom.wasm'), imports)
+        const wasmName = document.querySelector('meta[name="headroom-wasm"]').content;
+        WebAssembly.instantiateStreaming(fetch(wasmName), imports)
           .then(({ instance, module: compiled }) => receiveInstance(instance, compiled));
         return {};
       },

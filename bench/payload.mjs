@@ -57,7 +57,13 @@ const data = Buffer.concat(dataFiles.map((f) => readFileSync(path.join(repo, f))
 
 // The page a visitor loads from a server: the HTML, the stylesheet, the app and the engine
 // (its glue and the wasm as a file of its own; headroom.js, the whole engine, is for the widget).
-const served = ['index.html', 'styles.css', 'app.js', 'headroom-core.js', 'headroom.wasm'];
+// The engine's halves are named with their build stamp (web/build.mjs).
+const stamped = (pattern) => {
+  const found = readdirSync(site).filter((name) => pattern.test(name));
+  if (found.length !== 1) throw new Error(`payload: expected one file like ${pattern} in ${site}, found ${found.length}`);
+  return found[0];
+};
+const served = ['index.html', 'styles.css', 'app.js', stamped(/^headroom-core\.[0-9a-f]+\.js$/), stamped(/^headroom\.[0-9a-f]+\.wasm$/)];
 const servedSizes = Object.fromEntries(served.map((name) => [name, sizes(siteFile(name))]));
 const offline = sizes(siteFile('headroom-offline.html'));
 const widget = existsSync(path.join(site, 'headroom-calculator.js')) ? sizes(siteFile('headroom-calculator.js')) : null;

@@ -129,7 +129,7 @@ JsonWriter& JsonWriter::string(std::string_view s) {
           out_ += hex[c >> 4];
           out_ += hex[c & 15];
         } else {
-          out_ += "\xEF\xBF\xBD";  // invalid UTF-8 byte: U+FFFD, as dump() with replace does
+          out_ += "\xEF\xBF\xBD";  // each invalid UTF-8 byte becomes U+FFFD: the text stays valid JSON
         }
     }
     run = ++i;

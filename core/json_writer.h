@@ -48,10 +48,10 @@ class JsonWriter {
       return number(static_cast<uint64_t>(v));
     } else if constexpr (std::is_floating_point_v<T>) {
       return number(static_cast<double>(v));
+    } else if constexpr (std::is_same_v<T, nlohmann::json>) {
+      return json(v);  // before the string test: some compilers let a json convert to string_view
     } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
       return string(std::string_view(v));
-    } else if constexpr (std::is_same_v<T, nlohmann::json>) {
-      return json(v);
     } else if constexpr (is_optional<T>::value) {
       return v ? value(*v) : null();
     } else {

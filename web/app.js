@@ -6,7 +6,7 @@
 
 import { loadEngine, call } from './engine.js';
 import { FLAG_KEYS, readStateFromFragment } from './url-state.js';
-import { loadInitialState, saveState } from './saved-state.js';
+import { flushState, loadInitialState, saveState } from './saved-state.js';
 import { createResultView } from './results.js';
 import { normalizeCalibration, overrideRequest, scopeDifferences } from './calibration.js';
 import { createCalibrationBanner } from './calibration-banner.js';
@@ -384,7 +384,11 @@ function wire() {
     schedule();
   });
   el.copyServe.addEventListener('click', () => copy(el.serve.textContent, 'Command copied'));
-  el.copyLink.addEventListener('click', () => copy(location.href, 'Link copied'));
+  // The URL lags the last edit by a short pause (saved-state.js): bring it up to date first.
+  el.copyLink.addEventListener('click', async () => {
+    await flushState();
+    copy(location.href, 'Link copied');
+  });
   window.addEventListener('hashchange', async () => {
     const state = await readStateFromFragment(location.hash);
     if (state) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Assembles the static site from web/ and the wasm module (node, no dependencies):
-//   build/site/index.html, styles.css, app.js (bundled), headroom-core.js and headroom.wasm
-//   (the engine split in two for the page), headroom.js (the engine whole, copied from
+//   build/site/index.html, styles.css, app.js (bundled), headroom-core.<hash>.js and
+//   headroom.<hash>.wasm (the engine split in two for the page), headroom.js (the engine whole, copied from
 //   build/wasm, for the widget), headroom-calculator.js (the embeddable widget, bundled),
 //   embed-demo.html, and
 //   build/site/headroom-offline.html: one file with every script, style and the wasm inlined,
@@ -9,7 +9,7 @@
 // Usage: node web/build.mjs [--wasm build/wasm/headroom.js] [--out build/site]
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -140,26 +140,35 @@ function main() {
   // script would need CORS headers inside a sandboxed iframe (an opaque origin).
   let sitePage = replaceOnce(page, '<script type="module" src="app.js"></script>',
     '<script defer src="app.js"></script>');
-  // engine.js finds the wasm by this name. (No preload link: in a sandboxed frame its
-  // cross-origin request fails with a console error; the page's own fetch falls back quietly.)
-  sitePage = replaceOnce(sitePage, '<script defer src="headroom.js"></script>',
-    '<meta name="headroom-wasm" content="headroom.wasm">\n  <script defer src="headroom-core.js"></script>');
+  // The two halves of the engine must come from the same build: their names carry a hash of
+  // both, so a cache can never pair an old glue with a new wasm.
+  const split = splitEngine(engineJs);
+  const stamp = createHash('sha256').update(split.glue).update(split.wasm).digest('hex').slice(0, 12);
+  const coreName = `headroom-core.${stamp}.js`;
+  const wasmName = `headroom.${stamp}.wasm`;
+  // engine.js and wasm-prefetch.js find the wasm by this meta tag. (No preload link: in a
+  // sandboxed frame its cross-origin request fails with a console error.)
   const prefetch = scriptSafe(read('wasm-prefetch.js'));
-  sitePage = replaceOnce(sitePage, '<meta name="color-scheme"', `<script>${prefetch}</script>\n  <meta name="color-scheme"`);
+  sitePage = replaceOnce(sitePage, '<script defer src="headroom.js"></script>', `<script defer src="${coreName}"></script>`);
+  sitePage = replaceOnce(sitePage, '<meta name="color-scheme"',
+    `<meta name="headroom-wasm" content="${wasmName}">\n  <script>${prefetch}</script>\n  <meta name="color-scheme"`);
   sitePage = sitePage.replace("connect-src 'none'", "connect-src 'self'")
     .replace("script-src 'self'", `script-src 'self' ${sha256(prefetch)}`);
-  const split = splitEngine(engineJs);
   const files = {
     'index.html': sitePage,
     'styles.css': styles,
     'app.js': appJs,
     'headroom.js': engineJs,
-    'headroom-core.js': split.glue,
-    'headroom.wasm': split.wasm,
+    [coreName]: split.glue,
+    [wasmName]: split.wasm,
     'headroom-calculator.js': widgetJs,
     'embed-demo.html': read('embed-demo.html'),
     'headroom-offline.html': offlinePage(page, styles, engineJs, appJs),
   };
+  // Halves of earlier builds would pile up under their own hashes.
+  for (const name of readdirSync(outDir)) {
+    if (/^headroom-core\.[0-9a-f]+\.js$|^headroom\.[0-9a-f]+\.wasm$/.test(name) && !(name in files)) rmSync(join(outDir, name));
+  }
   for (const [name, text] of Object.entries(files)) {
     writeFileSync(join(outDir, name), text);
     console.log(`build: ${join(outDir, name)} (${typeof text === 'string' ? Buffer.byteLength(text) : text.length} bytes)`);

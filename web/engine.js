@@ -13,20 +13,25 @@ export function loadEngine(scriptUrl) {
 }
 
 async function instantiate(scriptUrl) {
-  if (typeof globalThis.createHeadroom !== 'function') {
-    if (!scriptUrl) throw new Error('headroom.js is not loaded');
-    await injectScript(scriptUrl);
-  }
   // The served page ships the wasm as its own file (web/build.mjs) and names it in a meta
   // tag: it is compiled as it streams in, with no base64 to decode. The widget and the
   // offline page use the copy inlined in headroom.js.
   const wasmName = globalThis.document?.querySelector('meta[name="headroom-wasm"]')?.content;
-  if (!wasmName) return startQuietly(globalThis.createHeadroom);
-  const wasmUrl = new URL(wasmName, document.baseURI).href;
+  if (wasmName) return startServedPage(new URL(wasmName, document.baseURI).href);
+  if (typeof globalThis.createHeadroom !== 'function') {
+    if (!scriptUrl) throw new Error('headroom.js is not loaded');
+    await injectScript(scriptUrl);
+  }
+  return startQuietly(globalThis.createHeadroom);
+}
+
+// Whatever goes wrong with the split engine (its glue did not load, the wasm cannot be
+// fetched or instantiated), the whole engine next to it is the way out.
+function startServedPage(wasmUrl) {
   const whole = new URL('headroom.js', wasmUrl).href;
   // A sandboxed frame has an opaque origin: fetching the wasm would need CORS, which a static
-  // host rarely sends. A classic script needs none, so the whole engine is loaded instead.
-  if (globalThis.origin === 'null') return startWhole(whole);
+  // host rarely sends. A classic script needs none.
+  if (globalThis.origin === 'null' || typeof globalThis.createHeadroom !== 'function') return startWhole(whole);
   return startStreaming(globalThis.createHeadroom, wasmUrl).catch(() => startWhole(whole));
 }
 

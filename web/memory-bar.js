@@ -110,20 +110,27 @@ export function createMemoryBar(doc = document) {
   function textWidth(text) {
     if (!pen) {
       pen = doc.createElement('canvas').getContext('2d');
-      if (pen) pen.font = getComputedStyle(parts[0].pieceLabel).font;
+      // Built from the longhands: the `font` shorthand reads as "" when a property it cannot
+      // express is set (the labels use tabular numbers), and the canvas would keep 10px.
+      const cs = getComputedStyle(parts[0].pieceLabel);
+      if (pen) pen.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
     }
     return pen ? pen.measureText(text).width : text.length * 8;
   }
+  const observed = typeof ResizeObserver === 'function';
   function fitLabels() {
-    if (!barWidth) return; // not laid out yet: the observer calls again once it is
+    // Without a ResizeObserver (old browsers) the width is read here, at the cost of a layout.
+    const width = observed ? barWidth : bar.clientWidth;
+    if (!width) return; // not laid out yet: the observer calls again once it is
     for (const { piece, pieceLabel } of parts) {
-      const width = (parseFloat(piece.style.width) / 100) * barWidth;
-      pieceLabel.hidden = textWidth(pieceLabel.textContent) > width - 6;
+      const room = (parseFloat(piece.style.width) / 100) * width;
+      pieceLabel.hidden = textWidth(pieceLabel.textContent) > room - 6;
     }
   }
-  if (typeof ResizeObserver === 'function') {
+  if (observed) {
     new ResizeObserver(([entry]) => {
       barWidth = entry.contentRect.width;
+      pen = null; // a zoom or a text-size change resizes the bar: measure in the new font
       fitLabels();
     }).observe(bar);
   }

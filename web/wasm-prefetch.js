@@ -5,8 +5,9 @@
 // compiled module from here when it is ready, and fetches the file itself otherwise.
 // A sandboxed frame has an opaque origin and could not fetch the file without CORS; engine.js
 // loads the whole engine there, so nothing is started.
-if (globalThis.origin !== 'null' && typeof WebAssembly.compileStreaming === 'function') {
-  const url = new URL('headroom.wasm', document.baseURI).href;
+const wasmName = document.querySelector('meta[name="headroom-wasm"]')?.content;
+if (wasmName && globalThis.origin !== 'null' && typeof WebAssembly.compileStreaming === 'function') {
+  const url = new URL(wasmName, document.baseURI).href;
   // null on any failure (a server without the application/wasm type, say): engine.js then
   // takes its own path, which has the fallbacks.
   globalThis.headroomWasmModule = WebAssembly.compileStreaming(fetch(url)).catch(() => null);

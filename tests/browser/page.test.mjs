@@ -67,11 +67,14 @@ describe('the calculator page', () => {
     const { context, page, problems, loaded } = await openPage();
     // The served page streams the wasm file; the whole engine (headroom.js, for the widget)
     // is not downloaded as well.
-    assert.ok(loaded.includes('/headroom.wasm') && loaded.includes('/headroom-core.js'), loaded.join(' '));
+    // Both halves carry the same build stamp.
+    const wasmFiles = loaded.filter((p) => /^\/headroom\.[0-9a-f]{12}\.wasm$/.test(p));
+    const stamp = wasmFiles[0]?.split('.')[1];
+    assert.ok(stamp && loaded.includes(`/headroom-core.${stamp}.js`), loaded.join(' '));
     assert.ok(!loaded.includes('/headroom.js'), loaded.join(' '));
     // ...compiled by the prefetch at the top of the page (wasm-prefetch.js), not fetched twice.
     assert.equal(await page.evaluate(async () => (await globalThis.headroomWasmModule) instanceof WebAssembly.Module), true);
-    assert.equal(loaded.filter((p) => p === '/headroom.wasm').length, 1, loaded.join(' '));
+    assert.equal(wasmFiles.length, 1, loaded.join(' '));
     await page.waitForSelector('#result:not([hidden])');
     assert.equal(await page.inputValue('#model'), 'meta-llama/Llama-3.1-8B-Instruct');
     const native = nativeEstimate(['--config', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'H100',
@@ -178,6 +181,49 @@ describe('the calculator page', () => {
     assert.equal(await page.inputValue('#f-max_model_len'), '16384');
     assert.equal(await page.inputValue('#f-gpu_memory_utilization'), '0.85');
     assert.equal(await page.isChecked('input[name="source"][value="config"]'), true);
+    await context.close();
+  });
+
+  test('an older link opened in another tab shows that link, a reload right after an edit keeps the edit', async () => {
+    const { context, page, problems } = await openPage();
+    await setField(page, '#f-max_num_seqs', '32');
+    await page.waitForFunction(() => location.hash.includes('max_num_seqs=32'));
+    const older = page.url();
+    await setField(page, '#f-max_num_seqs', '64');
+    await page.waitForFunction(() => location.hash.includes('max_num_seqs=64'));
+
+    // Another tab of the same profile (same local storage, its own session) opens the older link.
+    const other = await context.newPage();
+    await other.goto(older);
+    await settled(other);
+    assert.equal(await other.inputValue('#f-max_num_seqs'), '32');
+    await other.close();
+
+    // An edit, then a reload before the URL has caught up with it: the edit stays.
+    await page.fill('#f-max_num_seqs', '96');
+    await page.reload();
+    await settled(page);
+    assert.equal(await page.inputValue('#f-max_num_seqs'), '96');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('every label shown on the memory bar fits inside its segment', async () => {
+    const { context, page } = await openPage();
+    // Utilisations from 0.30 to 0.96 slide the KV cache and unused segments through every width,
+    // so some label is always near the edge of its segment.
+    for (let step = 0; step <= 33; step += 1) {
+      const setup = (0.30 + step * 0.02).toFixed(2);
+      await setField(page, '#f-gpu_memory_utilization', setup);
+      const overflows = await page.$$eval('.memory-bar .segment', (segments) => segments
+        .filter((s) => !s.hidden && !s.firstElementChild.hidden)
+        .filter((s) => s.firstElementChild.getBoundingClientRect().width > s.getBoundingClientRect().width)
+        .map((s) => `${s.className}: ${s.textContent}`));
+      assert.deepEqual(overflows, [], `gpu_memory_utilization ${setup}`);
+      const shown = await page.$$eval('.memory-bar .segment', (segments) => segments
+        .filter((s) => !s.hidden && !s.firstElementChild.hidden).length);
+      assert.ok(shown >= 1, 'at least the largest segment keeps its label');
+    }
     await context.close();
   });
 
