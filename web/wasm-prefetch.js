@@ -8,7 +8,12 @@
 const wasmName = document.querySelector('meta[name="headroom-wasm"]')?.content;
 if (wasmName && globalThis.origin !== 'null' && typeof WebAssembly.compileStreaming === 'function') {
   const url = new URL(wasmName, document.baseURI).href;
-  // null on any failure (a server without the application/wasm type, say): engine.js then
-  // takes its own path, which has the fallbacks.
-  globalThis.headroomWasmModule = WebAssembly.compileStreaming(fetch(url)).catch(() => null);
+  // A server without the application/wasm type refuses streaming compilation: then compile
+  // the same download from its bytes. null on any other failure: engine.js takes its own path.
+  globalThis.headroomWasmModule = fetch(url).then((response) => {
+    if (!response.ok) return null;
+    const spare = response.clone();
+    return WebAssembly.compileStreaming(response)
+      .catch(() => spare.arrayBuffer().then((bytes) => WebAssembly.compile(bytes)));
+  }).catch(() => null);
 }

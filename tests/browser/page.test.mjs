@@ -232,8 +232,11 @@ describe('the calculator page', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const problems = collectProblems(page);
+    const wasmLoads = [];
+    page.on('requestfinished', (request) => { if (request.url().endsWith('.wasm')) wasmLoads.push(request.url()); });
     await page.goto(plainHost.url);
     await settled(page);
+    assert.equal(wasmLoads.length, 1, `the wasm is downloaded once: ${wasmLoads}`);
     const shown = await page.$eval('#result [data-key="kv_cache_gib"]', (n) => Number(n.dataset.value));
     const native = nativeEstimate(['--config', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'H100']);
     assert.ok(Math.abs(shown - native.kv_cache_gib) <= 1e-9 * native.kv_cache_gib, `${shown} vs ${native.kv_cache_gib}`);
