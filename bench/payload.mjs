@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { splitEngine } from '../web/build.mjs';
 import { arg } from './stats.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,27 +28,9 @@ const sizes = (bytes) => ({ raw: bytes.length, gzip: gzip(bytes), gzip6: gzip(by
 const sum = (list, key) => list.reduce((total, s) => total + s[key], 0);
 
 // headroom.js is Emscripten's glue with the .wasm inlined as base64 (SINGLE_FILE): split the
-// two, so the wasm binary and the glue can be reported apart.
-function splitSingleFile(text) {
-  const marker = 'data:application/octet-stream;base64,';
-  let best = { start: -1, end: -1 };
-  for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + 1)) {
-    const start = at + marker.length;
-    let end = start;
-    while (end < text.length && /[A-Za-z0-9+/=]/.test(text[end])) end += 1;
-    if (end - start > best.end - best.start) best = { start, end };
-  }
-  if (best.start < 0) return { wasm: Buffer.alloc(0), base64: '', glue: Buffer.from(text) };
-  const base64 = text.slice(best.start, best.end);
-  return {
-    wasm: Buffer.from(base64, 'base64'),
-    base64: Buffer.from(base64),
-    glue: Buffer.from(text.slice(0, best.start) + text.slice(best.end)),
-  };
-}
-
-const engineText = readFileSync(wasmJs, 'utf8');
-const parts = splitSingleFile(engineText);
+// two as the site build does, so the wasm binary and the glue can be reported apart.
+const split = splitEngine(readFileSync(wasmJs, 'utf8'));
+const parts = { wasm: split.wasm, base64: Buffer.from(split.wasm.toString('base64')), glue: Buffer.from(split.glue) };
 const siteFile = (name) => readFileSync(path.join(site, name));
 
 // The data under models/ that the build bakes into the wasm (already counted inside it).
