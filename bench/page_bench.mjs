@@ -164,12 +164,11 @@ async function traceFirstResult(browser, url) {
 // The wasm estimate alone inside this Chromium, on a second instance of the module.
 async function estimateInBrowser(page) {
   return page.evaluate(async () => {
-    // As web/engine.js does on the served page: the glue, and the wasm file streamed in.
+    // As web/engine.js does on the served page: the glue, and the module the page compiled.
+    const compiled = await globalThis.headroomWasmModule;
     const module = await globalThis.createHeadroom({
       instantiateWasm(imports, receiveInstance) {
-        const wasmName = document.querySelector('meta[name="headroom-wasm"]').content;
-        WebAssembly.instantiateStreaming(fetch(wasmName), imports)
-          .then(({ instance, module: compiled }) => receiveInstance(instance, compiled));
+        WebAssembly.instantiate(compiled, imports).then((instance) => receiveInstance(instance, compiled));
         return {};
       },
     });

@@ -25,14 +25,17 @@ async function instantiate(scriptUrl) {
   return startQuietly(globalThis.createHeadroom);
 }
 
-// Whatever goes wrong with the split engine (its glue did not load, the wasm cannot be
-// fetched or instantiated), the whole engine next to it is the way out.
-function startServedPage(wasmUrl) {
+// The wasm was fetched and compiled by wasm-prefetch.js at the top of the page. Whatever
+// goes wrong with the split engine (no compiled module, its glue did not load, instantiation
+// failed), the whole engine next to it is the way out.
+async function startServedPage(wasmUrl) {
   const whole = new URL('headroom.js', wasmUrl).href;
   // A sandboxed frame has an opaque origin: fetching the wasm would need CORS, which a static
-  // host rarely sends. A classic script needs none.
-  if (globalThis.origin === 'null' || typeof globalThis.createHeadroom !== 'function') return startWhole(whole);
-  return startStreaming(globalThis.createHeadroom, wasmUrl).catch(() => startWhole(whole));
+  // host rarely sends (the prefetch does not try). A classic script needs none.
+  const compiled = globalThis.origin !== 'null' && typeof globalThis.createHeadroom === 'function'
+    ? await (globalThis.headroomWasmModule ?? null) : null;
+  if (!compiled) return startWhole(whole);
+  return startCompiled(globalThis.createHeadroom, compiled).catch(() => startWhole(whole));
 }
 
 async function startWhole(scriptUrl) {
@@ -40,21 +43,11 @@ async function startWhole(scriptUrl) {
   return startQuietly(globalThis.createHeadroom);
 }
 
-function startStreaming(factory, wasmUrl) {
+// Emscripten's factory, instantiating an already compiled module through its hook.
+function startCompiled(factory, compiled) {
   return new Promise((resolve, reject) => {
     const instantiateWasm = (imports, receiveInstance) => {
-      const prefetched = globalThis.headroomWasmModule || Promise.resolve(null); // wasm-prefetch.js
-      prefetched
-        .then((compiled) => (compiled
-          ? WebAssembly.instantiate(compiled, imports).then((instance) => ({ instance, module: compiled }))
-          : WebAssembly.instantiateStreaming(fetch(wasmUrl), imports)))
-        // A server that does not send application/wasm refuses streaming: compile from bytes.
-        .catch(() => fetch(wasmUrl).then((response) => {
-          if (!response.ok) throw new Error(`${wasmUrl}: HTTP ${response.status}`);
-          return response.arrayBuffer();
-        }).then((bytes) => WebAssembly.instantiate(bytes, imports)))
-        .then(({ instance, module }) => receiveInstance(instance, module))
-        .catch((err) => reject(new Error(`could not load ${wasmUrl}: ${err.message || err}`)));
+      WebAssembly.instantiate(compiled, imports).then((instance) => receiveInstance(instance, compiled), reject);
       return {}; // Emscripten's sign that the instance comes later, through receiveInstance
     };
     factory({ instantiateWasm }).then(resolve, reject);
