@@ -11,14 +11,16 @@
 // On a shared machine wall times stretch with the load; the renderer main thread's CPU time
 // (Chromium's ThreadTime metric, and its trace) does not, so it is reported too: up to the
 // first result, for a whole load (with the catalogues filled after it) and per keystroke.
+// Two floors put the wall-clock figures in proportion: a one-line page, and this page with its
+// scripts removed. Chromium runs with its own WebUI preloading off (see launchQuietBrowser).
 // Not a test: it asserts nothing.
 //   node bench/page_bench.mjs [--site build/site] [--runs 7] [--keys 15]
 
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { serveSite } from '../tests/browser/harness.mjs';
 import { arg, median } from './stats.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,17 +34,22 @@ if (!existsSync(path.join(site, 'index.html'))) {
   process.exit(1);
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
-
-function serve(root) {
-  const server = createServer((req, res) => {
-    const name = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/\/$/, '/index.html');
-    const file = path.join(root, path.normalize(name));
-    if (!file.startsWith(root + path.sep) || !existsSync(file)) return res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+// Chromium opens its own WebUI pages (the omnibox popup) in a renderer of their own with
+// every new window, so each fresh context below would share this machine's two cores with
+// ~500 ms of the browser's own start-up work, in the middle of the page's load. A browser a
+// person already has open did that work long before they navigate. Playwright passes a
+// --disable-features list and Chromium keeps only the last such switch, so that list is read
+// off chrome://version and launched again with PreloadTopChromeWebUI added to it.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+async function launchQuietBrowser() {
+  const launch = (args) => chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args });
+  const probe = await launch(CHROMIUM_ARGS);
+  const page = await probe.newPage();
+  await page.goto('chrome://version');
+  const commandLine = await page.evaluate(() => document.querySelector('#command_line')?.textContent || '');
+  await probe.close();
+  const disabled = commandLine.match(/--disable-features=(\S+)/)?.[1].split(',') ?? [];
+  return launch([...CHROMIUM_ARGS, `--disable-features=${[...disabled, 'PreloadTopChromeWebUI', 'WebUIOmniboxPopup'].join(',')}`]);
 }
 
 // Runs in the page before its own scripts: timestamps on the page's clock (0 = navigation).
@@ -187,31 +194,27 @@ async function estimateInBrowser(page) {
   });
 }
 
-// The floor this machine and browser set: a page with one line of text and nothing else,
-// from navigation to that line painted, in a fresh context like the calculator's loads.
-// Read the calculator's first-result figures against it.
-async function blankPagePaintedMs(browser, url) {
+// The floors this machine and browser set, measured in fresh contexts like the calculator's
+// loads: a page holding one line of text, from navigation to that line painted; and the
+// calculator's own page with its scripts taken out (its HTML and CSS: the form, no engine),
+// from navigation to its first contentful paint. Read the first-result figures against them.
+async function floorPaintMs(browser, url, name, body) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.route('**/floor.html', (route) => route.fulfill({
-    contentType: 'text/html',
-    body: '<!doctype html><title>floor</title><p elementtiming="floor">Headroom</p>',
-  }));
-  await page.goto(new URL('floor.html', url).href);
-  const painted = await (await page.waitForFunction(() => new Promise((resolve) => {
-    new PerformanceObserver((list) => resolve(list.getEntries()[0].renderTime)).observe({ type: 'element', buffered: true });
-  }))).jsonValue();
+  await page.route(`**/${name}`, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body }));
+  await page.goto(new URL(name, url).href);
+  const painted = await (await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime)).jsonValue();
   await context.close();
   return painted;
 }
 
-const server = await serve(site);
-const url = `http://127.0.0.1:${server.address().port}/index.html`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const ONE_LINE_PAGE = '<!doctype html><title>floor</title><p>Headroom</p>';
+const pageWithoutScripts = () => readFileSync(path.join(site, 'index.html'), 'utf8')
+  .replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '');
+
+const server = await serveSite(site);
+const url = `${server.url}index.html`;
+const browser = await launchQuietBrowser();
 try {
   const loads = [];
   const keys = [];
@@ -229,7 +232,11 @@ try {
     await context.close();
   }
   const floors = [];
-  for (let r = 0; r < runs; r += 1) floors.push(await blankPagePaintedMs(browser, url));
+  const staticFloors = [];
+  for (let r = 0; r < runs; r += 1) {
+    floors.push(await floorPaintMs(browser, url, 'floor.html', ONE_LINE_PAGE));
+    staticFloors.push(await floorPaintMs(browser, url, 'no-scripts.html', pageWithoutScripts()));
+  }
   const traced = await traceFirstResult(browser, url);
   const med = (list, key) => {
     const values = list.map((x) => x[key]).filter((v) => typeof v === 'number');
@@ -243,6 +250,7 @@ try {
     first_result_painted_ms: med(loads, 'first_result_painted_ms'),
     first_result_ms_first_run: loads[0].first_result_ms,
     blank_page_painted_ms: median(floors),
+    page_without_scripts_painted_ms: median(staticFloors),
     response_end_ms: med(loads, 'response_end_ms'),
     dom_content_loaded_ms: med(loads, 'dom_content_loaded_ms'),
     load_renderer_cpu_ms: med(loads, 'load_renderer_cpu_ms'),
@@ -254,5 +262,5 @@ try {
   }, null, 2));
 } finally {
   await browser.close();
-  server.close();
+  await server.close();
 }

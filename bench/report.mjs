@@ -42,6 +42,7 @@ const FIGURES = [
   ['page.first_result_ms', 'page: navigation to first result', 'ms', 'lower', (v) => v < 300, '< 300 ms'],
   ['page.first_result_painted_ms', 'page: navigation to the result painted (Element Timing)', 'ms', 'lower', (v) => v < 300, '< 300 ms'],
   ['page.blank_page_painted_ms', 'page:   floor: a one-line page, navigation to painted', 'ms', 'lower'],
+  ['page.page_without_scripts_painted_ms', 'page:   floor: this page without its scripts, first paint', 'ms', 'lower'],
   ['page.first_result_frame_ms', 'page: navigation to the first frame callback after it', 'ms', 'lower'],
   ['page.first_result_renderer_cpu_ms', 'page:   renderer main-thread CPU until then', 'ms', 'lower', (v) => v < 300, '< 300 ms'],
   ['page.keystroke.total_ms', 'page: keystroke to updated result (estimate + render)', 'ms', 'lower', (v) => v < 16, '< 16 ms'],

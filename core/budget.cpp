@@ -107,6 +107,47 @@ LoadedModel parse_loaded_model(const EngineRequest& req) {
   return lm;
 }
 
+// Whether vLLM starts and why not, in the order vLLM would fail, plus the notes that follow
+// from the verdict.
+void decide_fit(Estimate& e, const EngineRequest& req, const Calibration& k) {
+  const Resolved& s = e.settings;
+  const bool multi = s.tp * s.pp > 1;
+  const RankEstimate& lim = e.rank();
+  e.fits = true;
+  if (s.rules.era >= BudgetEra::E5 && e.startup_free_bytes < e.requested_bytes && !req.kv_cache_memory_gib) {
+    e.fits = false;
+    e.fit_reason = "vLLM refuses to start: free memory at start-up (about " + gib(e.startup_free_bytes) +
+                   " GiB after the CUDA context" + (multi ? " and NCCL" : "") + ") is less than gpu_memory_utilization x total = " +
+                   gib(e.requested_bytes) + " GiB; lower gpu_memory_utilization";
+  } else if (lim.avail_bytes <= 0) {
+    e.fits = false;
+    e.fit_reason = "no memory left for the KV cache: weights, activation, non-torch" +
+                   std::string(lim.graphs.subtracted_from_budget ? " and CUDA graphs" : "") + " take " +
+                   gib(e.requested_bytes - lim.avail_bytes) + " GiB of the " + gib(e.requested_bytes) +
+                   " GiB vLLM may use (gpu_memory_utilization x total)";
+  } else if (!e.kv.one_request_fits) {
+    e.fits = false;
+    const double need = static_cast<double>(e.kv.blocks_per_request) * lim.kv.block_cost_bytes;
+    e.fit_reason = "max_model_len " + std::to_string(s.max_model_len) + " needs " + gib(need) +
+                   " GiB of KV cache for one request, more than the " + gib(lim.avail_bytes) +
+                   " GiB available; the largest max_model_len that fits is " + std::to_string(e.largest_fitting_len);
+  } else if (s.max_model_len > e.model.max_position_embeddings) {
+    e.fits = false;
+    e.fit_reason = "max_model_len " + std::to_string(s.max_model_len) + " exceeds the model's max_position_embeddings (" +
+                   std::to_string(e.model.max_position_embeddings) + "); vLLM refuses it unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1";
+  }
+  if (e.fits && !lim.graphs.subtracted_from_budget && lim.graphs.captured) {
+    const double headroom = e.total_bytes - e.requested_bytes - k.cuda_context_gib.value * kGiB -
+                            (multi && !s.rules.nccl_in_non_torch ? k.nccl_init_gib.value * kGiB : 0.0);
+    if (lim.cudagraph_term.value * kGiB > headroom)
+      e.notes.push_back("CUDA graphs (" + gib(lim.cudagraph_term.value * kGiB) + " GiB) are not budgeted by this vLLM version and "
+                        "may not fit in the " + gib(std::max(0.0, headroom)) + " GiB left outside gpu_memory_utilization: "
+                        "capture could run out of memory");
+  }
+  if (e.kv.one_request_fits && e.kv.max_concurrency < 1.0 + 1e-9 && e.fits)
+    e.notes.push_back("only one request of max_model_len fits at a time");
+}
+
 }  // namespace
 
 Estimate run_estimate(const EngineRequest& req) { return estimate_for(req, load_model(req)); }
@@ -189,40 +230,7 @@ Estimate estimate_for(const EngineRequest& req, const LoadedModel& lm) {
   // vLLM refuses lengths beyond the model's positions, so that is the ceiling of the answer.
   e.largest_fitting_len = largest_len_for_blocks(lim.kv, s, lim.own_blocks, e.model.max_position_embeddings);
 
-  // Verdict, in the order vLLM would fail.
-  e.fits = true;
-  if (s.rules.era >= BudgetEra::E5 && e.startup_free_bytes < e.requested_bytes && !req.kv_cache_memory_gib) {
-    e.fits = false;
-    e.fit_reason = "vLLM refuses to start: free memory at start-up (about " + gib(e.startup_free_bytes) +
-                   " GiB after the CUDA context" + (multi ? " and NCCL" : "") + ") is less than gpu_memory_utilization x total = " +
-                   gib(e.requested_bytes) + " GiB; lower gpu_memory_utilization";
-  } else if (lim.avail_bytes <= 0) {
-    e.fits = false;
-    e.fit_reason = "no memory left for the KV cache: weights, activation, non-torch" +
-                   std::string(lim.graphs.subtracted_from_budget ? " and CUDA graphs" : "") + " take " +
-                   gib(e.requested_bytes - lim.avail_bytes) + " GiB of the " + gib(e.requested_bytes) +
-                   " GiB vLLM may use (gpu_memory_utilization x total)";
-  } else if (!e.kv.one_request_fits) {
-    e.fits = false;
-    const double need = static_cast<double>(e.kv.blocks_per_request) * lim.kv.block_cost_bytes;
-    e.fit_reason = "max_model_len " + std::to_string(s.max_model_len) + " needs " + gib(need) +
-                   " GiB of KV cache for one request, more than the " + gib(lim.avail_bytes) +
-                   " GiB available; the largest max_model_len that fits is " + std::to_string(e.largest_fitting_len);
-  } else if (s.max_model_len > e.model.max_position_embeddings) {
-    e.fits = false;
-    e.fit_reason = "max_model_len " + std::to_string(s.max_model_len) + " exceeds the model's max_position_embeddings (" +
-                   std::to_string(e.model.max_position_embeddings) + "); vLLM refuses it unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1";
-  }
-  if (e.fits && !lim.graphs.subtracted_from_budget && lim.graphs.captured) {
-    const double headroom = e.total_bytes - e.requested_bytes - k.cuda_context_gib.value * kGiB -
-                            (multi && !s.rules.nccl_in_non_torch ? k.nccl_init_gib.value * kGiB : 0.0);
-    if (lim.cudagraph_term.value * kGiB > headroom)
-      e.notes.push_back("CUDA graphs (" + gib(lim.cudagraph_term.value * kGiB) + " GiB) are not budgeted by this vLLM version and "
-                        "may not fit in the " + gib(std::max(0.0, headroom)) + " GiB left outside gpu_memory_utilization: "
-                        "capture could run out of memory");
-  }
-  if (e.kv.one_request_fits && e.kv.max_concurrency < 1.0 + 1e-9 && e.fits)
-    e.notes.push_back("only one request of max_model_len fits at a time");
+  decide_fit(e, req, k);
   return e;
 }
 

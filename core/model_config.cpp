@@ -177,7 +177,11 @@ struct Reader {
 };
 
 // Layer pattern of hybrid and interleaved models.
-void fill_layers(ModelSpec& m, const Reader& r, int64_t n_layers) {
+// The fill_* steps below are kept out of line ([[gnu::noinline]]): inlined, they made
+// parse_model_config one 41 KB wasm function, and a browser compiles each wasm function at its
+// first call with a baseline compiler whose time grows faster than the function's size (15 ms
+// for that one on the benchmark machine, 6-7 ms at 23 KB). docs/performance.md.
+[[gnu::noinline]] void fill_layers(ModelSpec& m, const Reader& r, int64_t n_layers) {
   m.layers.assign(static_cast<size_t>(n_layers), LayerSpec{});
   const std::string lt_path = join_path(r.path, "layer_types");
 
@@ -260,7 +264,7 @@ void fill_layers(ModelSpec& m, const Reader& r, int64_t n_layers) {
 
 // Nemotron-NAS (DeciLM): every layer has its own attention (grouped heads, no-op, or a linear
 // stand-in) and its own FFN width, given as a multiplier of the hidden size.
-void fill_block_configs(ModelSpec& m, const Reader& r) {
+[[gnu::noinline]] void fill_block_configs(ModelSpec& m, const Reader& r) {
   const Json* blocks = first_of(r.j, {"block_configs"});
   if (!blocks) return;
   const std::string path = join_path(r.path, "block_configs");
@@ -294,7 +298,7 @@ void fill_block_configs(ModelSpec& m, const Reader& r) {
   m.notes.push_back("Nemotron-NAS: per-layer attention and FFN widths read from block_configs");
 }
 
-void fill_moe(ModelSpec& m, const Reader& r) {
+[[gnu::noinline]] void fill_moe(ModelSpec& m, const Reader& r) {
   auto experts = r.opt({"n_routed_experts", "num_local_experts", "num_experts", "moe_num_experts"}, 0, kMaxExperts);
   if (!experts || *experts <= 1) {
     // A layer pattern with MoE layers (NemotronH 'E') cannot be sized without the expert count.
@@ -342,7 +346,7 @@ void fill_moe(ModelSpec& m, const Reader& r) {
     m.intermediate_size = r.opt({"intermediate_size_mlp"}).value_or(m.intermediate_size);
 }
 
-void fill_mla(ModelSpec& m, const Reader& r) {
+[[gnu::noinline]] void fill_mla(ModelSpec& m, const Reader& r) {
   if (!r.opt({"kv_lora_rank"}, 1)) return;
   MlaShape mla;
   mla.kv_lora_rank = r.req({"kv_lora_rank"});
@@ -357,7 +361,7 @@ void fill_mla(ModelSpec& m, const Reader& r) {
     if (l.mixer == Mixer::kFullAttention) l.mixer = Mixer::kMla;
 }
 
-void fill_mamba(ModelSpec& m, const Reader& r) {
+[[gnu::noinline]] void fill_mamba(ModelSpec& m, const Reader& r) {
   if (!m.has_mixer(Mixer::kMamba2) && !m.has_mixer(Mixer::kGatedDeltaNet) && !m.has_mixer(Mixer::kShortConv))
     return;
   MambaShape s;
@@ -388,7 +392,7 @@ void fill_mamba(ModelSpec& m, const Reader& r) {
 
 // Vision towers count in the weights but not in the KV cache. We estimate their size from the
 // usual ViT fields; the estimate is noted because vision configs vary a lot.
-void fill_vision(ModelSpec& m, const Json& root) {
+[[gnu::noinline]] void fill_vision(ModelSpec& m, const Json& root) {
   const Json* v = first_of(root, {"vision_config", "vision_tower_config", "visual"});
   if (!v || !v->is_object()) return;
   const Json vfilled = with_defaults(*v, opt_string(*v, "model_type", "vision_config").value_or(""));
