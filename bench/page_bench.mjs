@@ -19,8 +19,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serveSite } from '../tests/browser/harness.mjs';
+import { launchBrowser, serveSite } from '../tests/browser/harness.mjs';
 import { arg, median } from './stats.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,17 +38,16 @@ if (!existsSync(path.join(site, 'index.html'))) {
 // ~500 ms of the browser's own start-up work, in the middle of the page's load. A browser a
 // person already has open did that work long before they navigate. Playwright passes a
 // --disable-features list and Chromium keeps only the last such switch, so that list is read
-// off chrome://version and launched again with PreloadTopChromeWebUI added to it.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+// off chrome://version and launched again with PreloadTopChromeWebUI and WebUIOmniboxPopup
+// added to it.
 async function launchQuietBrowser() {
-  const launch = (args) => chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args });
-  const probe = await launch(CHROMIUM_ARGS);
+  const probe = await launchBrowser();
   const page = await probe.newPage();
   await page.goto('chrome://version');
   const commandLine = await page.evaluate(() => document.querySelector('#command_line')?.textContent || '');
   await probe.close();
   const disabled = commandLine.match(/--disable-features=(\S+)/)?.[1].split(',') ?? [];
-  return launch([...CHROMIUM_ARGS, `--disable-features=${[...disabled, 'PreloadTopChromeWebUI', 'WebUIOmniboxPopup'].join(',')}`]);
+  return launchBrowser({ args: [`--disable-features=${[...disabled, 'PreloadTopChromeWebUI', 'WebUIOmniboxPopup'].join(',')}`] });
 }
 
 // Runs in the page before its own scripts: timestamps on the page's clock (0 = navigation).
@@ -209,7 +207,7 @@ async function floorPaintMs(browser, url, name, body) {
 }
 
 const ONE_LINE_PAGE = '<!doctype html><title>floor</title><p>Headroom</p>';
-const pageWithoutScripts = () => readFileSync(path.join(site, 'index.html'), 'utf8')
+const PAGE_WITHOUT_SCRIPTS = readFileSync(path.join(site, 'index.html'), 'utf8')
   .replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '');
 
 const server = await serveSite(site);
@@ -235,7 +233,7 @@ try {
   const staticFloors = [];
   for (let r = 0; r < runs; r += 1) {
     floors.push(await floorPaintMs(browser, url, 'floor.html', ONE_LINE_PAGE));
-    staticFloors.push(await floorPaintMs(browser, url, 'no-scripts.html', pageWithoutScripts()));
+    staticFloors.push(await floorPaintMs(browser, url, 'no-scripts.html', PAGE_WITHOUT_SCRIPTS));
   }
   const traced = await traceFirstResult(browser, url);
   const med = (list, key) => {

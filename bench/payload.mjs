@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { splitEngine } from '../web/build.mjs';
+import { ENGINE_GLUE_NAME, ENGINE_WASM_NAME, splitEngine } from '../web/build.mjs';
 import { arg } from './stats.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,7 +46,7 @@ const stamped = (pattern) => {
   if (found.length !== 1) throw new Error(`payload: expected one file like ${pattern} in ${site}, found ${found.length}`);
   return found[0];
 };
-const served = ['index.html', 'styles.css', 'app.js', stamped(/^headroom-core\.[0-9a-f]+\.js$/), stamped(/^headroom\.[0-9a-f]+\.wasm$/)];
+const served = ['index.html', 'styles.css', 'app.js', stamped(ENGINE_GLUE_NAME), stamped(ENGINE_WASM_NAME)];
 const servedSizes = Object.fromEntries(served.map((name) => [name, sizes(siteFile(name))]));
 const offline = sizes(siteFile('headroom-offline.html'));
 const widget = existsSync(path.join(site, 'headroom-calculator.js')) ? sizes(siteFile('headroom-calculator.js')) : null;

@@ -69,6 +69,10 @@ export function bundle(entryFile) {
 // Emscripten's instantiateWasm hook, so the emptied literal is never read).
 const INLINED_WASM = /(["'])data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)\1/g;
 
+// The names the served page gives the engine's halves (<stamp>: a hash of both, see main()).
+export const ENGINE_GLUE_NAME = /^headroom-core\.[0-9a-f]+\.js$/;
+export const ENGINE_WASM_NAME = /^headroom\.[0-9a-f]+\.wasm$/;
+
 export function splitEngine(engineText) {
   const found = [...engineText.matchAll(INLINED_WASM)];
   if (found.length !== 1) throw new Error(`build: expected one inlined wasm in the engine, found ${found.length}`);
@@ -167,7 +171,7 @@ function main() {
   };
   // Halves of earlier builds would pile up under their own hashes.
   for (const name of readdirSync(outDir)) {
-    if (/^headroom-core\.[0-9a-f]+\.js$|^headroom\.[0-9a-f]+\.wasm$/.test(name) && !(name in files)) rmSync(join(outDir, name));
+    if ((ENGINE_GLUE_NAME.test(name) || ENGINE_WASM_NAME.test(name)) && !(name in files)) rmSync(join(outDir, name));
   }
   for (const [name, text] of Object.entries(files)) {
     writeFileSync(join(outDir, name), text);

@@ -54,11 +54,12 @@ export async function serveSite(root, { types = {} } = {}) {
   };
 }
 
-export function launchBrowser() {
+// Debian's Chromium, headless. `args` are added after the usual switches.
+export function launchBrowser({ args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', ...args],
   });
 }
 
