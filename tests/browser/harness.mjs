@@ -3,10 +3,11 @@
 // (No *.test.mjs suffix: node --test loads only the test files.)
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -52,6 +53,25 @@ export async function serveSite(root, { types = {} } = {}) {
     url: `http://127.0.0.1:${server.address().port}/`,
     close: () => new Promise((ok) => server.close(ok)),
   };
+}
+
+// What every browser test file needs: before its tests, the site built into a fresh folder,
+// served, and Chromium started; after them, both closed and the folder deleted. Call it at the
+// top of a file or inside a describe(); its fields are set once the hooks have run, so read
+// them inside tests.
+export function servedSite() {
+  const served = { site: '', server: null, browser: null };
+  before(async () => {
+    served.site = buildSite();
+    served.server = await serveSite(served.site);
+    served.browser = await launchBrowser();
+  });
+  after(async () => {
+    await served.browser?.close();
+    await served.server?.close();
+    if (served.site) rmSync(served.site, { recursive: true, force: true });
+  });
+  return served;
 }
 
 // Debian's Chromium, headless. `args` are added after the usual switches.

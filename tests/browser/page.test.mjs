@@ -2,12 +2,20 @@
 // changed flags against the native CLI, a broken paste, the URL round trip, the pasted config
 // surviving a reload, and no network use after load.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  afterChange, buildSite, collectProblems, launchBrowser, nativeEstimate, renders, repoDir,
-  serveSite, setField, settled, shownNumbers,
+  afterChange,
+  collectProblems,
+  nativeEstimate,
+  renders,
+  repoDir,
+  serveSite,
+  servedSite,
+  setField,
+  settled,
+  shownNumbers,
 } from './harness.mjs';
 
 // Every number the page shows with a data-key, compared to the CLI's JSON of the same setup.
@@ -36,28 +44,15 @@ async function verdict(page) {
 }
 
 describe('the calculator page', () => {
-  let site;
-  let server;
-  let browser;
-
-  before(async () => {
-    site = buildSite();
-    server = await serveSite(site);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    if (site) rmSync(site, { recursive: true, force: true });
-  });
+  const served = servedSite();
 
   async function openPage(path = 'index.html') {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await served.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems = collectProblems(page);
     const loaded = [];
     page.on('requestfinished', (request) => loaded.push(new URL(request.url()).pathname));
-    await page.goto(server.url + path);
+    await page.goto(served.server.url + path);
     await settled(page);
     await page.waitForSelector('body[data-catalogues="ready"]');
     return { context, page, problems, loaded };
@@ -173,7 +168,7 @@ describe('the calculator page', () => {
     await first.context.close();
 
     // A fresh browser profile: nothing in local storage, only the link.
-    const context = await browser.newContext();
+    const context = await served.browser.newContext();
     const page = await context.newPage();
     await page.goto(link);
     await settled(page);
@@ -228,8 +223,8 @@ describe('the calculator page', () => {
   });
 
   test('a host that serves the wasm with another type still gets the page working', async () => {
-    const plainHost = await serveSite(site, { types: { '.wasm': 'application/octet-stream' } });
-    const context = await browser.newContext();
+    const plainHost = await serveSite(served.site, { types: { '.wasm': 'application/octet-stream' } });
+    const context = await served.browser.newContext();
     const page = await context.newPage();
     const problems = collectProblems(page);
     const wasmLoads = [];
@@ -259,11 +254,11 @@ describe('the calculator page', () => {
     // Reload without the fragment: local storage brings the paste back.
     const loads = [];
     page.on('request', (request) => loads.push(new URL(request.url())));
-    await page.goto(server.url);
+    await page.goto(served.server.url);
     await settled(page);
     assert.equal(await page.inputValue('#config'), text);
     assert.equal(await page.inputValue('#f-max_num_seqs'), '32');
-    assert.ok(loads.every((url) => url.origin === new URL(server.url).origin),
+    assert.ok(loads.every((url) => url.origin === new URL(served.server.url).origin),
       `only the page's own files are loaded: ${loads.map(String)}`);
     assert.deepEqual(problems, []);
     await context.close();

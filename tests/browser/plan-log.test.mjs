@@ -8,8 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  afterChange, afterPanelRun, buildSite, collectProblems, fixtureRecord, launchBrowser,
-  nativeCheckLog, nativeEstimate, nativePlan, panelRuns, serveSite, setField, settled, shownNumbers,
+  afterChange,
+  afterPanelRun,
+  collectProblems,
+  fixtureRecord,
+  nativeCheckLog,
+  nativeEstimate,
+  nativePlan,
+  panelRuns,
+  servedSite,
+  setField,
+  settled,
+  shownNumbers,
 } from './harness.mjs';
 
 // A V1 log with every term (weights, activation, non-torch, CUDA graphs, KV cache) on an
@@ -35,31 +45,24 @@ function formFlags(page) {
 }
 
 describe('the planner and log panels', () => {
-  let site;
-  let server;
-  let browser;
+  const served = servedSite();
   let scratch;
   let logFile;
 
-  before(async () => {
-    site = buildSite();
-    server = await serveSite(site);
-    browser = await launchBrowser();
+  before(() => {
     scratch = mkdtempSync(join(tmpdir(), 'headroom-logs-'));
     logFile = join(scratch, 'vllm.log');
     writeFileSync(logFile, `${RECORD.raw_lines.join('\n')}\n`);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    for (const dir of [site, scratch]) if (dir) rmSync(dir, { recursive: true, force: true });
+  after(() => {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   async function openPage(fragment = '') {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await served.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems = collectProblems(page);
-    await page.goto(`${server.url}index.html${fragment}`);
+    await page.goto(`${served.server.url}index.html${fragment}`);
     await settled(page);
     await page.waitForSelector('body[data-catalogues="ready"]');
     return { context, page, problems };
@@ -210,7 +213,7 @@ describe('the planner and log panels', () => {
     for (const key of TERMS) if (typeof override[key] === 'number') near((await shownNumbers(page, [key]))[key], override[key], `reloaded ${key}`);
     assert.equal(await page.getAttribute('#calibration-banner', 'data-status'), 'applied');
 
-    const fresh = await browser.newContext();
+    const fresh = await served.browser.newContext();
     const linked = await fresh.newPage();
     await linked.goto(link);
     await settled(linked);
@@ -218,7 +221,7 @@ describe('the planner and log panels', () => {
     near((await shownNumbers(linked, ['kv_cache_gib'])).kv_cache_gib, shown.kv_cache_gib, 'linked kv_cache_gib');
     await fresh.close();
 
-    await page.goto(`${server.url}index.html`);
+    await page.goto(`${served.server.url}index.html`);
     await settled(page);
     assert.equal(await page.getAttribute('#calibration-banner', 'data-status'), 'applied', 'kept in local storage');
 

@@ -2,11 +2,17 @@
 // in test-results/screenshots/: as it opens, and with the planner and the log check open
 // (a real log pasted and calibrated to). The layout must not overflow sideways down to 360 px.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import {
-  afterChange, afterPanelRun, buildSite, fixtureRecord, launchBrowser, screenshotDir, serveSite, setField, settled,
+  afterChange,
+  afterPanelRun,
+  fixtureRecord,
+  screenshotDir,
+  servedSite,
+  setField,
+  settled,
 } from './harness.mjs';
 
 const SIZES = [
@@ -28,30 +34,19 @@ async function openTools(page) {
   await page.evaluate(() => window.scrollTo(0, 0));
 }
 
-let site;
-let server;
-let browser;
-
-before(async () => {
-  site = buildSite();
-  server = await serveSite(site);
-  browser = await launchBrowser();
+const served = servedSite();
+before(() => {
   mkdirSync(screenshotDir, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (site) rmSync(site, { recursive: true, force: true });
 });
 
 for (const size of SIZES) {
   for (const scheme of ['light', 'dark']) {
     test(`${size.name} ${scheme}`, async () => {
-      const context = await browser.newContext({
+      const context = await served.browser.newContext({
         viewport: { width: size.width, height: size.height }, colorScheme: scheme,
       });
       const page = await context.newPage();
-      await page.goto(server.url);
+      await page.goto(served.server.url);
       await settled(page);
       await page.waitForSelector('#result:not([hidden])');
       await page.screenshot({ path: join(screenshotDir, `${size.name}-${scheme}.png`), fullPage: true });
@@ -63,9 +58,9 @@ for (const size of SIZES) {
 }
 
 test('nothing overflows sideways on a 360 px wide phone', async () => {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const context = await served.browser.newContext({ viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(served.server.url);
   await settled(page);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);

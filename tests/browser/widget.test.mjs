@@ -2,25 +2,12 @@
 // same numbers as the CLI for its attributes and follows attribute changes; the documented
 // iframe snippet (docs/embedding.md) runs the full page in a sandboxed frame.
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { buildSite, collectProblems, launchBrowser, nativeEstimate, serveSite } from './harness.mjs';
+import { test } from 'node:test';
+import { collectProblems, nativeEstimate, servedSite } from './harness.mjs';
 
-let site;
-let server;
-let browser;
-
-before(async () => {
-  site = buildSite();
-  server = await serveSite(site);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (site) rmSync(site, { recursive: true, force: true });
-});
+const served = servedSite();
 
 // The widget's figures, read through its (open) shadow root.
 function widgetNumbers(page, id) {
@@ -43,10 +30,10 @@ async function nextResult(page, id, change) {
 }
 
 test('two widgets on one page show the CLI\'s numbers and follow their attributes', async () => {
-  const context = await browser.newContext();
+  const context = await served.browser.newContext();
   const page = await context.newPage();
   const problems = collectProblems(page);
-  await page.goto(`${server.url}embed-demo.html`);
+  await page.goto(`${served.server.url}embed-demo.html`);
   await page.waitForFunction(() => ['small', 'large'].every((id) => document.getElementById(id)
     .shadowRoot?.querySelector('[data-key="kv_cache_gib"][data-value]')));
 
@@ -81,14 +68,14 @@ test('two widgets on one page show the CLI\'s numbers and follow their attribute
 });
 
 test('the full page works in a sandboxed iframe, preselected by its fragment', async () => {
-  writeFileSync(join(site, 'iframe-host.html'), `<!doctype html><html><head><link rel="icon" href="data:,"></head><body>
+  writeFileSync(join(served.site, 'iframe-host.html'), `<!doctype html><html><head><link rel="icon" href="data:,"></head><body>
 <iframe sandbox="allow-scripts" width="1200" height="800" title="Headroom"
   src="index.html#model=meta-llama%2FLlama-3.1-70B-Instruct&gpu=H100&tensor_parallel_size=4&max_model_len=32768"></iframe>
 </body></html>`);
-  const context = await browser.newContext();
+  const context = await served.browser.newContext();
   const page = await context.newPage();
   const problems = collectProblems(page);
-  await page.goto(`${server.url}iframe-host.html`);
+  await page.goto(`${served.server.url}iframe-host.html`);
   const frame = page.frames().find((f) => f !== page.mainFrame());
   await frame.waitForFunction(() => document.body.dataset.state === 'ready');
   const shown = await frame.$eval('#result [data-key="kv_cache_gib"]', (n) => Number(n.dataset.value));
