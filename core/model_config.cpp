@@ -420,14 +420,22 @@ struct Reader {
   const double merged = hd * static_cast<double>(merge * merge);
   const double projector = merged * merged + merged * static_cast<double>(out) +
                            static_cast<double>(m.hidden_size) * static_cast<double>(out);
-  const double params = static_cast<double>(depth) * block + patch_embed + projector;
+  // A learned table of patch positions (Qwen3-VL: 2304 x hidden), and Qwen3-VL's "deepstack"
+  // mergers: one more patch merger (merged -> merged -> out) for every listed block, whose
+  // output is added to an early language-model layer.
+  const double positions = static_cast<double>(r.opt({"num_position_embeddings"}, 0, int64_t{1} << 24).value_or(0)) * hd;
+  double deepstack = 0;
+  if (const Json* d = first_of(vfilled, {"deepstack_visual_indexes"}); d && d->is_array())
+    deepstack = static_cast<double>(d->size()) * (merged * merged + merged * static_cast<double>(out));
+  const double params = static_cast<double>(depth) * block + patch_embed + positions + projector + deepstack;
   if (params > 1e13)
     throw InputError("vision_config.hidden_size", "vision_config: depth, hidden_size and spatial_merge_size give an absurdly "
                                                   "large vision tower (" + std::to_string(params) + " parameters)");
   VisionShape vs;
   vs.params = static_cast<int64_t>(params);
   vs.how = "vision tower: " + std::to_string(depth) + " blocks of hidden " + std::to_string(h) +
-           ", MLP " + std::to_string(inter) + ", plus patch embedding and projector (estimated)";
+           ", MLP " + std::to_string(inter) + ", plus patch embedding and projector" +
+           (deepstack > 0 ? " and deepstack mergers" : "") + " (estimated)";
   m.vision = vs;
   m.notes.push_back("vision tower weights estimated from vision_config (" + std::to_string(depth) +
                     " blocks, hidden " + std::to_string(h) + "): about " +

@@ -169,6 +169,18 @@ TEST_CASE("multimodal: the language model comes from text_config, the vision tow
   CHECK(m.vision->params > 0);
   CHECK(m.is_multimodal());
 
+  SECTION("Qwen3-VL's learned patch positions and deepstack mergers are part of the tower") {
+    // Each deepstack merger maps 2x2 merged patches (4 x 32) to the language model's width.
+    Json qwen3 = c;
+    qwen3["vision_config"]["spatial_merge_size"] = 2;
+    qwen3["vision_config"]["out_hidden_size"] = 128;
+    const int64_t plain = parse(qwen3).vision->params;
+    qwen3["vision_config"]["num_position_embeddings"] = 100;
+    qwen3["vision_config"]["deepstack_visual_indexes"] = {0, 1};
+    const int64_t merged = 4 * 32;
+    CHECK(parse(qwen3).vision->params - plain == 100 * 32 + 2 * (merged * merged + merged * 128));
+  }
+
   SECTION("errors inside text_config name the nested path") {
     Json bad = c;
     bad["text_config"].erase("hidden_size");
