@@ -154,8 +154,11 @@ QuantSpec parse_quantization_config(const Json& q, const std::string& path) {
   } else {
     s = quant_from_name(method, mpath);  // throws for unknown names, naming quant_method
   }
-  if (list_mentions(q.value("modules_to_not_convert", Json::array()), "self_attn"))
-    s.attention_unquantized = true;
+  // Modules the checkpoint left in the model dtype: modules_to_not_convert (transformers'
+  // quantizers) and exclude_modules (ModelOpt; NVIDIA's DeepSeek NVFP4 recipe keeps every MLA
+  // projection in bf16: Model Optimizer's examples/deepseek/ptq.py disables "*attn*").
+  for (const char* key : {"modules_to_not_convert", "exclude_modules"})
+    if (list_mentions(q.value(key, Json::array()), "self_attn")) s.attention_unquantized = true;
   return s;
 }
 

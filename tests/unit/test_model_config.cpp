@@ -217,6 +217,14 @@ TEST_CASE("quantization_config is recognised", "[model_config]") {
     CHECK(quant({{"quant_method", "bitsandbytes"}, {"load_in_4bit", true}}).method == QuantMethod::kBnb4);
     CHECK(quant({{"quant_method", "mxfp4"}}).method == QuantMethod::kMxfp4);
   }
+  SECTION("modules a checkpoint left unquantized: attention named in exclude_modules or modules_to_not_convert") {
+    const Json nvfp4 = {{"quant_method", "modelopt"}, {"quant_algo", "NVFP4"}};
+    CHECK(quant(nvfp4).method == QuantMethod::kNvfp4);
+    CHECK_FALSE(quant(nvfp4).attention_unquantized);
+    CHECK(quant(with(nvfp4, {{"exclude_modules", {"lm_head", "model.layers.0.self_attn*"}}})).attention_unquantized);
+    CHECK_FALSE(quant(with(nvfp4, {{"exclude_modules", {"lm_head"}}})).attention_unquantized);
+    CHECK(quant({{"quant_method", "fp8"}, {"modules_to_not_convert", {"model.layers.3.self_attn"}}}).attention_unquantized);
+  }
   SECTION("an unknown method is an error naming quant_method") {
     CHECK(error_field(with(tiny_llama(), {{"quantization_config", {{"quant_method", "zip9"}}}})) ==
           "quantization_config.quant_method");
