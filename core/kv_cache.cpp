@@ -77,7 +77,7 @@ std::vector<LayerKv> layer_specs(const ModelSpec& m, const Resolved& s, int64_t 
         const MlaShape& mla = *m.mla;
         double tok;
         if (!s.rules.mla_latent_cache) tok = static_cast<double>(a.num_heads / s.tp) * 2 * 192 * s.kv_bytes;
-        else if (mla.index_n_heads > 0 && s.kv_bytes == 1) tok = 656;  // fp8_ds_mla layout
+        else if (s.fp8_ds_mla) tok = 656;  // DeepSeek's fp8_ds_mla layout (settings.cpp)
         else tok = static_cast<double>(mla.kv_lora_rank + mla.qk_rope_head_dim) * s.kv_bytes;
         out.push_back({"mla", 0, tok, 0});
         if (mla.index_n_heads > 0)  // lightning indexer keys: 128 B fp8 + 4 B scale per 128

@@ -195,6 +195,17 @@ Resolved resolve_settings(const EngineRequest& req, const ModelSpec& model, cons
       notes.push_back("block size " + std::to_string(s.block_size) + ": the MLA attention backend vLLM picks on " + gpu.name +
                       " needs it (assumed from the backend priority; pass --block-size to override)");
   } else s.block_size = 16;
+
+  // Sparse MLA with an fp8 KV cache: FlashMLA-sparse converts it to DeepSeek's fp8_ds_mla
+  // layout; FlashInfer's sparse MLA keeps plain fp8. vLLM prefers FlashInfer's on Blackwell
+  // for an fp8 cache since b36adfa34 (2026-03-17, v0.18); Hopper has only FlashMLA-sparse.
+  if (model.mla && model.mla->index_n_heads > 0 && s.kv_bytes == 1) {
+    const bool blackwell = gpu.vendor == "nvidia" && std::atof(gpu.compute_capability.c_str()) >= 10.0;
+    s.fp8_ds_mla = !(blackwell && R.version.at_least(0, 18, 0));
+    notes.push_back(s.fp8_ds_mla ? "fp8 KV cache in DeepSeek's fp8_ds_mla layout (656 B per token and layer, FlashMLA-sparse)"
+                                 : "fp8 KV cache in plain fp8 (576 B per token and layer): vLLM runs FlashInfer's sparse "
+                                   "MLA on " + gpu.name + " for an fp8 cache");
+  }
   return s;
 }
 

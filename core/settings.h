@@ -58,6 +58,9 @@ struct Resolved {
   VersionRules rules;
   bool max_model_len_defaulted = false;
   bool chunked_prefill = true;
+  // An fp8 KV cache of sparse MLA (DeepSeek-V3.2) in DeepSeek's fp8_ds_mla layout (656 B per
+  // token: FlashMLA-sparse) rather than plain fp8 (576 B: FlashInfer's sparse MLA).
+  bool fp8_ds_mla = false;
 };
 
 // Applies vLLM's defaults for the version, GPU and model (§4.2, §6.2). Adds notes to `notes`.

@@ -250,3 +250,21 @@ TEST_CASE("kv cache GiB in the JSON is the budget the blocks were cut from", "[k
   CHECK(j["num_gpu_blocks"] == 262144);
   CHECK(j["num_gpu_blocks"].get<double>() * j["kv"]["block_cost_bytes"].get<double>() <= 1.0 * testutil::kGiB);
 }
+
+TEST_CASE("DeepSeek-V3.2 with an fp8 KV cache: the layout follows the sparse-MLA backend", "[kv]") {
+  // Per layer and token: the latent (512 + 64) and the lightning indexer's keys (128 + 4).
+  auto per_layer_token = [](const std::string& gpu, const std::string& version) {
+    EngineRequest r = testutil::bundled_request("deepseek-ai/DeepSeek-V3.2", gpu);
+    r.tensor_parallel_size = 8;
+    r.kv_cache_dtype = "fp8_e4m3";
+    r.vllm_version = version;
+    const Estimate e = headroom::run_estimate(r);
+    return e.rank().kv.bytes_per_token / 61;  // its 61 layers, each with a latent and an indexer
+  };
+  // Hopper has only FlashMLA-sparse: DeepSeek's fp8_ds_mla layout, 656 B.
+  CHECK(per_layer_token("H200", "0.18.0") == 656 + 132);
+  // Blackwell from v0.18 prefers FlashInfer's sparse MLA for an fp8 cache: plain fp8, 576 B
+  // (a logged B200 start-up: 708 B per token and layer).
+  CHECK(per_layer_token("B200", "0.18.0") == 576 + 132);
+  CHECK(per_layer_token("B200", "0.17.0") == 656 + 132);
+}
