@@ -33,6 +33,7 @@ const std::map<std::string, FlagSpec>& estimate_flags() {
       {"--quantization", {"quantization", Kind::kString}},
       {"-q", {"quantization", Kind::kString}},
       {"--enforce-eager", {"enforce_eager", Kind::kBool}},
+      {"--skip-mm-profiling", {"skip_mm_profiling", Kind::kBool}},
       {"--vllm-version", {"vllm_version", Kind::kString}},
       {"--entrypoint", {"entrypoint", Kind::kString}},
   };

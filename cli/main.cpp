@@ -24,7 +24,7 @@ constexpr const char* kUsage = R"(usage:
                     [--max-model-len N] [--max-num-seqs N] [--max-num-batched-tokens N]
                     [--gpu-memory-utilization F] [--kv-cache-dtype auto|fp8|...] [--block-size N]
                     [--dtype auto|bfloat16|float16|float32] [--quantization NAME] [--enforce-eager]
-                    [--vllm-version X.Y.Z] [--entrypoint serve|llm] [--json]
+                    [--skip-mm-profiling] [--vllm-version X.Y.Z] [--entrypoint serve|llm] [--json]
   headroom plan --config FILE|MODEL --gpu NAME [--target-concurrency N] [--target-context N] [estimate flags] [--json]
   headroom check-log --log FILE [--config FILE|MODEL] [estimate flags] [--json]
   headroom models | gpus | versions

@@ -35,7 +35,8 @@ ActivationEstimate estimate_activation(const ModelSpec& m, const Resolved& s, co
     const double c = s.rules.triton_sampler ? k.sampler_bytes_triton.value : k.sampler_bytes_sort.value;
     a.sampler_bytes = static_cast<double>(a.sampler_rows) * static_cast<double>(m.vocab_size) * c + T * m.hidden_size * 2.0;
   }
-  a.total_bytes = a.persist_bytes + std::max(a.forward_bytes, a.sampler_bytes);
+  a.multimodal = estimate_multimodal_profile(m, s, first_stage);
+  a.total_bytes = a.persist_bytes + a.multimodal.kept_bytes + std::max(a.forward_bytes, a.sampler_bytes);
   return a;
 }
 
@@ -44,7 +45,7 @@ Term activation_term(const ActivationEstimate& a, const ModelSpec& m, const Reso
   t.key = "activation_gib";
   t.label = "Activation peak (profile run)";
   t.value = a.total_bytes / kGiB;
-  t.formula = "persist (+ fused-MoE caches, + PP inputs) + max(forward(T), sampler rows x vocab x c_s + T x hidden x 2 B)";
+  t.formula = "persist (+ fused-MoE caches, + PP inputs, + multimodal encoder pass) + max(forward(T), sampler rows x vocab x c_s + T x hidden x 2 B)";
   t.inputs = {{"max_num_batched_tokens", s.max_num_batched_tokens},
               {"sampler_rows", a.sampler_rows},
               {"vocab_size", m.vocab_size},
@@ -55,7 +56,17 @@ Term activation_term(const ActivationEstimate& a, const ModelSpec& m, const Reso
               {"persist_gib", a.persist_bytes / kGiB},
               {"moe_workspace_gib", a.moe_workspace_bytes / kGiB},
               {"pp_intermediate_gib", a.intermediate_bytes / kGiB},
+              {"multimodal_kept_gib", a.multimodal.kept_bytes / kGiB},
               {"sampler_backend", s.rules.triton_sampler ? "triton top-k/top-p (0.17+)" : "sort-based top-k/top-p"}};
+  if (a.multimodal.modelled) {
+    const MultimodalProfile& p = a.multimodal;
+    t.inputs["multimodal_profile"] = {{"modality", p.modality},
+                                      {"items", p.items},
+                                      {"tokens_per_item", p.tokens_per_item},
+                                      {"pixels_gib", p.pixel_bytes / kGiB},
+                                      {"encoder_outputs_gib", p.output_bytes / kGiB},
+                                      {"padded_copies_gib", p.padding_bytes / kGiB}};
+  }
   const auto& c = s.rules.triton_sampler ? k.sampler_bytes_triton : k.sampler_bytes_sort;
   t.calibration = "c_s = " + std::to_string(c.value) + " B (" + c.source + "); forward: " +
                   std::to_string(k.forward_bytes_per_intermediate.value) + " B x I/tp + " +

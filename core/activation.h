@@ -3,6 +3,7 @@
 // increase while a max_num_batched_tokens dummy batch runs, plus the sampler's fp32 logits.
 #include "core/calibration.h"
 #include "core/model_spec.h"
+#include "core/multimodal_profile.h"
 #include "core/settings.h"
 #include "core/term.h"
 
@@ -14,6 +15,7 @@ struct ActivationEstimate {
   double persist_bytes = 0;  // workspaces allocated during the profile (cuBLAS, fused-MoE caches)
   double moe_workspace_bytes = 0;
   double intermediate_bytes = 0;  // hidden + residual received from the previous pipeline stage
+  MultimodalProfile multimodal;   // encoder inputs and outputs kept through the language-model pass
   double total_bytes = 0;
   int64_t sampler_rows = 0;
   bool sampler_runs = true;  // only on the last pipeline stage

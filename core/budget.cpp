@@ -199,6 +199,7 @@ Estimate estimate_for(const EngineRequest& req, const LoadedModel& lm) {
     r.activation = estimate_activation(e.model, s, k, stage == 0, stage == s.pp - 1,
                                        e.quant.method == QuantMethod::kMxfp4);
     r.activation_term = activation_term(r.activation, e.model, s, k);
+    if (!r.activation.multimodal.why.empty()) e.notes.push_back("multimodal profile pass: " + r.activation.multimodal.why);
     r.non_torch_term = non_torch_term(s, e.gpu, k);
     r.graphs = estimate_cuda_graphs(e.model, s, e.gpu, k, r.weights.first_layer, r.weights.num_layers);
     r.cudagraph_term = cuda_graph_term(r.graphs, k, e.gpu);
@@ -250,6 +251,7 @@ std::string vllm_serve_line(const Estimate& e) {
   if (e.quant.from_flag) add("quantization", e.quant.name);
   if (s.block_size != 16) add("block-size", std::to_string(s.block_size));
   if (s.enforce_eager) line += " --enforce-eager";
+  if (s.skip_mm_profiling) line += " --skip-mm-profiling";
   return line;
 }
 

@@ -427,15 +427,31 @@ struct Reader {
   // mergers: one more patch merger (merged -> merged -> out) for every listed block, whose
   // output is added to an early language-model layer.
   const double positions = static_cast<double>(r.opt({"num_position_embeddings"}, 0, int64_t{1} << 24).value_or(0)) * hd;
-  double deepstack = 0;
-  if (const Json* d = first_of(vfilled, {"deepstack_visual_indexes"}); d && d->is_array())
-    deepstack = static_cast<double>(d->size()) * (merged * merged + merged * static_cast<double>(out));
+  size_t deepstack_levels = 0;
+  if (const Json* d = first_of(vfilled, {"deepstack_visual_indexes"}); d && d->is_array()) deepstack_levels = d->size();
+  const double deepstack = static_cast<double>(deepstack_levels) * (merged * merged + merged * static_cast<double>(out));
   const double params = static_cast<double>(depth) * block + patch_embed + positions + projector + deepstack;
   if (params > 1e13)
     throw InputError("vision_config.hidden_size", "vision_config: depth, hidden_size and spatial_merge_size give an absurdly "
                                                   "large vision tower (" + std::to_string(params) + " parameters)");
   VisionShape vs;
   vs.params = static_cast<int64_t>(params);
+  const std::string family = opt_string(root, "model_type", "").value_or("");
+  if (family == "qwen2_vl" || family == "qwen2_5_vl") vs.family = VisionFamily::kQwen2Vl;
+  else if (family == "qwen3_vl" || family == "qwen3_vl_moe") vs.family = VisionFamily::kQwen3Vl;
+  else if (family == "gemma3") vs.family = VisionFamily::kGemma3;
+  else if (family == "llama4") vs.family = VisionFamily::kLlama4;
+  vs.patch_size = patch;
+  vs.temporal_patch = temporal;
+  vs.merge = merge;
+  vs.channels = channels;
+  vs.image_size = r.opt({"image_size"}, 0, 1 << 16).value_or(0);
+  vs.tokens_per_image = opt_int(root, "mm_tokens_per_image", "", 1, 1 << 20).value_or(0);
+  const double shuffle = opt_double(vfilled, "pixel_shuffle_ratio", "vision_config", 0.01, 1.0).value_or(1.0);
+  vs.tile_token_ratio = shuffle * shuffle;
+  vs.embed_width = (vs.family == VisionFamily::kQwen2Vl || vs.family == VisionFamily::kQwen3Vl)
+                       ? out * (1 + static_cast<int64_t>(deepstack_levels))
+                       : m.hidden_size;
   vs.how = "vision tower: " + std::to_string(depth) + " blocks of hidden " + std::to_string(h) +
            ", MLP " + std::to_string(inter) + ", plus patch embedding and projector" +
            (deepstack > 0 ? " and deepstack mergers" : "") + " (estimated)";

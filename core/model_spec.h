@@ -76,9 +76,19 @@ struct MambaShape {
   int ssm_state_bytes = 2;  // fp32 for several models (mamba_ssm_dtype / mamba_ssm_cache_dtype)
 };
 
+// Families whose dummy inputs for vLLM's multimodal profile pass are known (core/multimodal_profile).
+enum class VisionFamily { kUnknown, kQwen2Vl, kQwen3Vl, kGemma3, kLlama4 };
+
 struct VisionShape {
   int64_t params = 0;  // estimated parameter count of the vision tower and projector
   std::string how;     // which fields the estimate used
+  // Input geometry, for the profile pass.
+  VisionFamily family = VisionFamily::kUnknown;
+  int64_t patch_size = 14, temporal_patch = 1, merge = 1, channels = 3;
+  int64_t image_size = 0;        // Gemma-3 image, Llama-4 tile (pixels per side)
+  int64_t tokens_per_image = 0;  // Gemma-3 mm_tokens_per_image
+  double tile_token_ratio = 1;   // Llama-4 pixel_shuffle_ratio squared
+  int64_t embed_width = 0;       // width of one encoder output row, all deepstack levels included
 };
 
 struct ModelSpec {

@@ -47,6 +47,7 @@ void write_settings(JsonWriter& w, const Estimate& e) {
       .field("dtype", s.dtype)
       .field("quantization", e.quant.quantized() ? std::optional<std::string>(e.quant.name) : std::nullopt)
       .field("enforce_eager", s.enforce_eager)
+      .field("skip_mm_profiling", s.skip_mm_profiling)
       .field("vllm_version", s.rules.version.text)
       .field("entrypoint", s.entrypoint)
       .field("num_gpus", s.tp * s.pp)

@@ -49,6 +49,7 @@ EngineRequest parse_engine_request(const Json& j) {
   r.dtype = lower(req_string(j, "dtype", "auto"));
   if (auto q = opt_string(j, "quantization", ""); q && !q->empty() && lower(*q) != "none") r.quantization = lower(*q);
   r.enforce_eager = opt_bool(j, "enforce_eager", "").value_or(false);
+  r.skip_mm_profiling = opt_bool(j, "skip_mm_profiling", "").value_or(false);
   r.vllm_version = req_string(j, "vllm_version", "");
   r.entrypoint = lower(req_string(j, "entrypoint", "serve"));
   if (r.entrypoint != "serve" && r.entrypoint != "llm")
@@ -74,6 +75,7 @@ Resolved resolve_settings(const EngineRequest& req, const ModelSpec& model, cons
   s.tp = req.tensor_parallel_size;
   s.pp = req.pipeline_parallel_size;
   s.enforce_eager = req.enforce_eager;
+  s.skip_mm_profiling = req.skip_mm_profiling;
   s.entrypoint = req.entrypoint;
 
   // dtype: "auto" takes the config's; fp32 checkpoints are served in bf16 (fp16 on GPUs without bf16).

@@ -34,6 +34,7 @@ struct EngineRequest {
   std::string dtype = "auto";
   std::optional<std::string> quantization;
   bool enforce_eager = false;
+  bool skip_mm_profiling = false;  // --skip-mm-profiling
   std::string vllm_version;  // "" = newest known
   std::string entrypoint = "serve";  // "serve" or "llm"
   std::optional<CalibrationOverride> calibration_override;
@@ -54,6 +55,7 @@ struct Resolved {
   std::string kv_cache_dtype;  // resolved: bfloat16, float16, fp8, ...
   int kv_bytes = 2;
   bool enforce_eager = false;
+  bool skip_mm_profiling = false;
   std::string entrypoint;
   VersionRules rules;
   bool max_model_len_defaulted = false;

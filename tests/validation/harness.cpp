@@ -679,9 +679,12 @@ std::string summary_json(const Report& r) {
   return j.dump(2);
 }
 
-std::string bounds_json(const Report& r) {
+std::string bounds_json(const Report& r, const std::string& previous) {
   auto round2 = [](double v) { return std::ceil(v * 100.0) / 100.0; };
-  Json j;
+  // Sections written by hand (known_failed_start_misses) are kept; only the bounds are reset.
+  Json j = previous.empty() ? Json::object() : Json::parse(previous, nullptr, false);
+  if (!j.is_object()) j = Json::object();
+  j.erase("metrics");
   j["_about"] = "Upper bounds on the mean absolute % error per metric over the deduplicated records, checked by "
                 "test_accuracy_bounds.cpp; min_count stops a bound from passing on fewer records. Written by "
                 "headroom_validate --write-bounds as current * 1.1 + 0.5 points (GiB errors: current * 1.1 + 0.05); "

@@ -82,7 +82,8 @@ std::string summary_table(const std::vector<MetricSummary>& s);  // fixed-width 
 std::string text_report(const Report& r);                        // everything a terminal needs
 std::string summary_json(const Report& r);                       // --json
 // tests/validation/bounds.json from the current figures: current * 1.1 + 0.5 points (GiB: + 0.05).
-std::string bounds_json(const Report& r);
+// Keeps every other section of `previous` (the file as it was).
+std::string bounds_json(const Report& r, const std::string& previous = "");
 // docs/accuracy.md; keeps what `previous` had between the explanation markers.
 std::string accuracy_markdown(const Report& r, const std::string& previous);
 

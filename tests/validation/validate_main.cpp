@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
     Report r = run_validation_files(records.string(), map.string());
     if (tsv != "-") write(tsv, comparisons_tsv(r));
     if (!markdown.empty()) write(markdown, accuracy_markdown(r, fs::exists(markdown) ? slurp(markdown) : ""));
-    if (!bounds.empty()) write(bounds, bounds_json(r));
+    if (!bounds.empty()) write(bounds, bounds_json(r, fs::exists(bounds) ? slurp(bounds) : ""));
     if (!only.empty()) {
       for (const auto& rec : r.records)
         if (rec.id.find(only) != std::string::npos) print_record(r, rec, true);
