@@ -21,10 +21,12 @@ const DEFAULT_STATE = {
   config: '',
   ...Object.fromEntries(FLAG_KEYS.map((key) => [key, ''])),
   enforce_eager: false,
+  skip_mm_profiling: false,
   target_concurrency: '',
   target_context: '',
   calibration: null,
 };
+const BOOLEAN_FLAGS = new Set(['enforce_eager', 'skip_mm_profiling']);
 const NUMERIC_FLAGS = new Set([
   'tensor_parallel_size', 'pipeline_parallel_size', 'max_model_len', 'max_num_seqs',
   'max_num_batched_tokens', 'gpu_memory_utilization',
@@ -139,7 +141,7 @@ function buildRequest(state) {
   else request.model = state.model;
   for (const key of FLAG_KEYS) {
     const value = state[key];
-    if (key === 'enforce_eager') request.enforce_eager = value === true;
+    if (BOOLEAN_FLAGS.has(key)) request[key] = value === true;
     else if (value !== '') request[key] = NUMERIC_FLAGS.has(key) ? asNumber(value) : value;
   }
   // "GPUs" is a convenience: with tensor_parallel_size left empty it splits the GPUs

@@ -88,7 +88,7 @@ a:focus-visible { outline: 3px solid var(--hr-accent); outline-offset: 2px; bord
 
 class HeadroomCalculator extends HTMLElement {
   static get observedAttributes() {
-    return [...Object.keys(ATTRIBUTES), 'enforce-eager', 'engine-src', 'calculator-url'];
+    return [...Object.keys(ATTRIBUTES), 'enforce-eager', 'skip-mm-profiling', 'engine-src', 'calculator-url'];
   }
 
   constructor() {
@@ -117,7 +117,10 @@ class HeadroomCalculator extends HTMLElement {
 
   // The request this element's attributes describe (empty attributes mean vLLM's default).
   get request() {
-    const request = { enforce_eager: this.hasAttribute('enforce-eager') };
+    const request = {
+      enforce_eager: this.hasAttribute('enforce-eager'),
+      skip_mm_profiling: this.hasAttribute('skip-mm-profiling'),
+    };
     for (const [attribute, key] of Object.entries(ATTRIBUTES)) {
       const text = (this.getAttribute(attribute) || '').trim();
       if (!text) continue;

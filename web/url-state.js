@@ -9,7 +9,7 @@ import { calibrationFromParams, calibrationToParams } from './calibration.js';
 export const FLAG_KEYS = [
   'tensor_parallel_size', 'pipeline_parallel_size', 'max_model_len', 'max_num_seqs',
   'max_num_batched_tokens', 'gpu_memory_utilization', 'kv_cache_dtype', 'dtype',
-  'quantization', 'enforce_eager', 'vllm_version',
+  'quantization', 'enforce_eager', 'skip_mm_profiling', 'vllm_version',
 ];
 // The "What should I set?" panel's targets (plan request keys).
 export const TARGET_KEYS = ['target_concurrency', 'target_context'];

@@ -119,6 +119,21 @@ describe('the calculator page', () => {
     await context.close();
   });
 
+  test('a multimodal model\'s encoder pass counts in the activation until skip_mm_profiling is ticked', async () => {
+    const { context, page, problems } = await openPage();
+    await setField(page, '#model', 'google/gemma-3-4b-it');
+    const flags = ['--config', 'google/gemma-3-4b-it', '--gpu', 'H100', '--tensor-parallel-size', '1'];
+    const withPass = nativeEstimate(flags);
+    assertSameNumbers(await shownNumbers(page, KEYS), withPass, 'gemma-3-4b');
+    await afterChange(page, () => page.check('#f-skip_mm_profiling'));
+    const skipped = nativeEstimate([...flags, '--skip-mm-profiling']);
+    assertSameNumbers(await shownNumbers(page, KEYS), skipped, 'gemma-3-4b, skip_mm_profiling');
+    assert.ok(skipped.activation_gib < withPass.activation_gib);
+    assert.equal(await page.textContent('#vllm-serve'), skipped.vllm_serve);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('a broken paste names the field, and the page works again once it is fixed', async () => {
     const { context, page, problems } = await openPage();
     const text = readFileSync(join(repoDir, 'models/configs', PASTED), 'utf8');
