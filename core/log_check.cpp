@@ -47,6 +47,7 @@ void settings_from_log(json& body, const ParsedLog& log, std::string_view text, 
   fill("gpu_memory_utilization", opt(log.gpu_memory_utilization));
   fill("kv_cache_dtype", opt(log.kv_cache_dtype));
   fill("enforce_eager", opt(log.enforce_eager));
+  fill("skip_mm_profiling", opt(log.skip_mm_profiling));
   fill("block_size", opt(log.block_size));
   if (log.vllm_version && (!body.contains("vllm_version") || body["vllm_version"].is_null())) {
     try {
@@ -143,6 +144,7 @@ json logged_to_json(const ParsedLog& log) {
           {"dtype", opt(log.dtype)},
           {"quantization", opt(log.quantization)},
           {"enforce_eager", opt(log.enforce_eager)},
+          {"skip_mm_profiling", opt(log.skip_mm_profiling)},
           {"block_size", opt(log.block_size)},
           {"ranks_seen", log.ranks_seen},
           {"lines_recognised", log.lines_recognised}};

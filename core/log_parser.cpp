@@ -499,10 +499,10 @@ void apply_setting(Sv key, Sv value, Sv source, Reader& r) {
     r.set(log.kv_cache_dtype, "kv_cache_dtype", text, source);
   } else if (key == "quantization") {
     r.set(log.quantization, "quantization", text, source);
-  } else if (key == "enforce_eager") {
-    if (value == "True" || value == "true") r.set(log.enforce_eager, "enforce_eager", true, source);
-    if (value == "False" || value == "false")
-      r.set(log.enforce_eager, "enforce_eager", false, source);
+  } else if (key == "enforce_eager" || key == "skip_mm_profiling") {
+    std::optional<bool>& field = key == "enforce_eager" ? log.enforce_eager : log.skip_mm_profiling;
+    if (value == "True" || value == "true") r.set(field, key, true, source);
+    if (value == "False" || value == "false") r.set(field, key, false, source);
   } else if (key == "gpu_memory_utilization") {
     auto n = parse_number(value, 0);
     if (n && n->end == value.size() && n->value > 0 && n->value <= 1)

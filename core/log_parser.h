@@ -35,6 +35,7 @@ struct ParsedLog {
   std::optional<long long> max_model_len, max_num_seqs, max_num_batched_tokens;
   std::optional<std::string> kv_cache_dtype, dtype, quantization;
   std::optional<bool> enforce_eager;
+  std::optional<bool> skip_mm_profiling;
   std::optional<int> block_size;
   std::vector<std::string> ranks_seen;  // worker prefixes, e.g. "VllmWorker TP0", "Worker_PP1_TP3"
   std::vector<std::string> notes;       // what was read from where, and what disagreed

@@ -40,6 +40,7 @@ const SETTINGS = [
   ['dtype', (v) => `dtype ${v}`],
   ['quantization', (v) => `quantization ${v}`],
   ['enforce_eager', (v) => (v ? 'enforce_eager' : 'CUDA graphs on')],
+  ['skip_mm_profiling', (v) => (v ? 'skip_mm_profiling' : 'multimodal profiling on')],
   ['block_size', (v) => `block_size ${v}`],
 ];
 

@@ -515,13 +515,14 @@ TEST_CASE("the non-default-args dict and the old argparse Namespace", "[log_pars
   ParsedLog log = parse_vllm_log(
       "(APIServer pid=1) INFO 04-01 [utils.py:233] non-default args: {'model_tag': "
       "'Qwen/Qwen3-8B', 'host': '0.0.0.0', 'model': 'Qwen/Qwen3-8B', 'max_model_len': 32768, "
-      "'enforce_eager': True, 'tensor_parallel_size': 4, 'pipeline_parallel_size': 2, "
+      "'enforce_eager': True, 'skip_mm_profiling': True, 'tensor_parallel_size': 4, 'pipeline_parallel_size': 2, "
       "'gpu_memory_utilization': 0.85, 'max_num_seqs': 64, 'max_num_batched_tokens': 8192, "
       "'block_size': 32, 'kv_cache_dtype': 'fp8', 'quantization': 'awq_marlin', "
       "'compilation_config': {'cudagraph_capture_sizes': [1, 2, 4]}, 'dtype': 'half'}");
   CHECK(log.model == "Qwen/Qwen3-8B");
   CHECK(log.max_model_len == 32768);
   CHECK(log.enforce_eager == true);
+  CHECK(log.skip_mm_profiling == true);
   CHECK(log.tensor_parallel_size == 4);
   CHECK(log.pipeline_parallel_size == 2);
   CHECK(log.gpu_memory_utilization == Approx(0.85));
