@@ -46,7 +46,7 @@ std::string estimate_table(const json& r) {
     << " max_num_batched_tokens=" << s["max_num_batched_tokens"] << " gpu_memory_utilization="
     << fmt(s["gpu_memory_utilization"].get<double>()) << " dtype=" << s["dtype"].get<std::string>()
     << " kv_cache_dtype=" << s["kv_cache_dtype"].get<std::string>() << (s["enforce_eager"].get<bool>() ? " enforce_eager" : "")
-    << "\n\n";
+    << (s["skip_mm_profiling"].get<bool>() ? " skip_mm_profiling" : "") << "\n\n";
   o << "Per GPU (rank that limits the KV cache)        GiB\n";
   auto row = [&](const char* label, const json& v) {
     char buf[128];

@@ -155,9 +155,10 @@ QuantSpec parse_quantization_config(const Json& q, const std::string& path) {
     s = quant_from_name(method, mpath);  // throws for unknown names, naming quant_method
   }
   // Modules the checkpoint left in the model dtype: modules_to_not_convert (transformers'
-  // quantizers) and exclude_modules (ModelOpt; NVIDIA's DeepSeek NVFP4 recipe keeps every MLA
-  // projection in bf16: Model Optimizer's examples/deepseek/ptq.py disables "*attn*").
-  for (const char* key : {"modules_to_not_convert", "exclude_modules"})
+  // quantizers), ignore (ModelOpt's config.json, as compressed-tensors) and exclude_modules
+  // (ModelOpt's older hf_quant_config.json). NVIDIA's DeepSeek NVFP4 recipe keeps every MLA
+  // projection in bf16: Model Optimizer's examples/deepseek/ptq.py disables "*attn*".
+  for (const char* key : {"modules_to_not_convert", "ignore", "exclude_modules"})
     if (list_mentions(q.value(key, Json::array()), "self_attn")) s.attention_unquantized = true;
   return s;
 }
@@ -429,11 +430,16 @@ struct Reader {
   const double positions = static_cast<double>(r.opt({"num_position_embeddings"}, 0, int64_t{1} << 24).value_or(0)) * hd;
   size_t deepstack_levels = 0;
   if (const Json* d = first_of(vfilled, {"deepstack_visual_indexes"}); d && d->is_array()) deepstack_levels = d->size();
+  if (deepstack_levels > static_cast<size_t>(depth))
+    throw InputError("vision_config.deepstack_visual_indexes", "vision_config.deepstack_visual_indexes lists " +
+                                                                   std::to_string(deepstack_levels) + " blocks; the tower has " +
+                                                                   std::to_string(depth));
   const double deepstack = static_cast<double>(deepstack_levels) * (merged * merged + merged * static_cast<double>(out));
   const double params = static_cast<double>(depth) * block + patch_embed + positions + projector + deepstack;
   if (params > 1e13)
-    throw InputError("vision_config.hidden_size", "vision_config: depth, hidden_size and spatial_merge_size give an absurdly "
-                                                  "large vision tower (" + std::to_string(params) + " parameters)");
+    throw InputError("vision_config.hidden_size", "vision_config: its sizes (depth, hidden_size, spatial_merge_size, "
+                                                  "num_position_embeddings) give an absurdly large vision tower (" +
+                                                      std::to_string(params) + " parameters)");
   VisionShape vs;
   vs.params = static_cast<int64_t>(params);
   const std::string family = opt_string(root, "model_type", "").value_or("");
@@ -445,10 +451,15 @@ struct Reader {
   vs.temporal_patch = temporal;
   vs.merge = merge;
   vs.channels = channels;
-  vs.image_size = r.opt({"image_size"}, 0, 1 << 16).value_or(0);
-  vs.tokens_per_image = opt_int(root, "mm_tokens_per_image", "", 1, 1 << 20).value_or(0);
-  const double shuffle = opt_double(vfilled, "pixel_shuffle_ratio", "vision_config", 0.01, 1.0).value_or(1.0);
-  vs.tile_token_ratio = shuffle * shuffle;
+  // Fields only these families' dummy inputs use; read (and checked) only for them.
+  if (vs.family == VisionFamily::kGemma3 || vs.family == VisionFamily::kLlama4)
+    vs.image_size = r.opt({"image_size"}, 1, 1 << 16).value_or(0);
+  if (vs.family == VisionFamily::kGemma3)
+    vs.tokens_per_image = opt_int(root, "mm_tokens_per_image", "", 1, 1 << 20).value_or(0);
+  if (vs.family == VisionFamily::kLlama4) {
+    const double shuffle = opt_double(vfilled, "pixel_shuffle_ratio", "vision_config", 0.01, 1.0).value_or(0.5);
+    vs.tile_token_ratio = shuffle * shuffle;
+  }
   vs.embed_width = (vs.family == VisionFamily::kQwen2Vl || vs.family == VisionFamily::kQwen3Vl)
                        ? out * (1 + static_cast<int64_t>(deepstack_levels))
                        : m.hidden_size;

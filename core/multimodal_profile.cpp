@@ -23,12 +23,18 @@ DummyItem dummy_item(const VisionShape& v, const Resolved& s) {
   switch (v.family) {
     case VisionFamily::kQwen2Vl: {
       // The largest image (max_pixels 12845056 = 3584^2): 16384 tokens at 14 px patches and
-      // 2 x 2 merging. A dummy video holds as many 2-frame steps of that size as fit in
-      // max_model_len, at most 7 (14 frames): for max_model_len >= 32768 the video is larger.
-      const int64_t image = 12845056 / (v.patch_size * v.patch_size) / per_token_patches;
-      const int64_t steps = std::clamp<int64_t>(s.max_model_len / std::max<int64_t>(image, 1), 1, 7);
-      d.modality = steps > 1 ? "video" : "image";
-      d.tokens = d.rows = image * steps;
+      // 2 x 2 merging. A video is 2-frame steps of that size, at most 7 (14 frames), as many as
+      // fit in a max_model_len prompt. Choosing the modality, vLLM sizes the video beside one
+      // image (max_model_len - 16384 left for it); the dummy video is then built alone, so it
+      // gets one step more than it was counted with. Ties go to the image before v0.17 (the
+      // first modality listed) and to the video from v0.17 (#34533 orders ties by name).
+      const int64_t image = std::max<int64_t>(1, 12845056 / (v.patch_size * v.patch_size) / per_token_patches);
+      const int64_t counted_steps = std::clamp<int64_t>((s.max_model_len - image) / image, 1, 7);
+      const int64_t built_steps = std::clamp<int64_t>(s.max_model_len / image, 1, 7);
+      const bool video = counted_steps > 1 || s.rules.version.at_least(0, 17, 0);
+      d.modality = video ? "video" : "image";
+      d.tokens = video ? image * counted_steps : image;
+      d.rows = video ? image * built_steps : image;
       d.pixel_elements = static_cast<double>(d.rows * per_token_patches) * patch_elements;
       break;
     }
@@ -90,13 +96,13 @@ MultimodalProfile estimate_multimodal_profile(const ModelSpec& m, const Resolved
     return p;
   }
   // Encoder budget and item count (vllm/v1/core/encoder_cache_manager.py, the runner's dummy
-  // batch): budget = max(T, tokens per item); items = budget / tokens, at most N requests'
-  // worth (N' = N with chunked prefill) x items per prompt (max_model_len / tokens, 1 to 999).
+  // batch): budget = max(T, tokens per item); items = budget / tokens, at most N requests x
+  // items per prompt (max_model_len / tokens, 1 to 999). (Without chunked prefill N would be
+  // min(N, T / tokens), but V1, the only engine modelled here, always chunks.)
   const int64_t T = s.max_num_batched_tokens, N = s.max_num_seqs, L = s.max_model_len;
   const int64_t budget = std::max(T, d.tokens);
   const int64_t per_prompt = std::clamp<int64_t>(L / d.tokens, 1, 999);
-  const int64_t requests = s.chunked_prefill ? N : std::min(N, T / d.tokens);
-  p.items = std::max<int64_t>(1, std::min(budget / d.tokens, requests * per_prompt));
+  p.items = std::max<int64_t>(1, std::min(budget / d.tokens, N * per_prompt));
   p.modality = d.modality;
   p.tokens_per_item = d.tokens;
 
@@ -106,7 +112,8 @@ MultimodalProfile estimate_multimodal_profile(const ModelSpec& m, const Resolved
   p.pixel_bytes = items * d.pixel_elements * db;
   p.output_bytes = items * static_cast<double>(d.rows) * row_bytes;
   // v0.11 (#25810) copied each output into a zero buffer of `budget` rows; v0.12 (#29386) of
-  // `tokens per item` rows; v0.13 (#30475) caches the outputs as they are.
+  // `tokens per item` rows; v0.13 (#30475) caches the outputs as they are. (Read from those
+  // pull requests; the one v0.11 log checked has a single item, where both rules agree.)
   const auto& ver = s.rules.version;
   int64_t padded_rows = 0;
   if (ver.at_least(0, 11, 0) && !ver.at_least(0, 12, 0)) padded_rows = budget;

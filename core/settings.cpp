@@ -76,6 +76,9 @@ Resolved resolve_settings(const EngineRequest& req, const ModelSpec& model, cons
   s.pp = req.pipeline_parallel_size;
   s.enforce_eager = req.enforce_eager;
   s.skip_mm_profiling = req.skip_mm_profiling;
+  if (s.skip_mm_profiling && !R.version.at_least(0, 10, 1))
+    throw InputError("skip_mm_profiling", "skip_mm_profiling: vLLM " + R.version.text +
+                                              " has no --skip-mm-profiling (it arrived around 0.10.1: pull request #22950, August 2025)");
   s.entrypoint = req.entrypoint;
 
   // dtype: "auto" takes the config's; fp32 checkpoints are served in bf16 (fp16 on GPUs without bf16).
@@ -199,12 +202,14 @@ Resolved resolve_settings(const EngineRequest& req, const ModelSpec& model, cons
   } else s.block_size = 16;
 
   // Sparse MLA with an fp8 KV cache: FlashMLA-sparse converts it to DeepSeek's fp8_ds_mla
-  // layout; FlashInfer's sparse MLA keeps plain fp8. vLLM prefers FlashInfer's on Blackwell
-  // for an fp8 cache since b36adfa34 (2026-03-17, v0.18); Hopper has only FlashMLA-sparse.
+  // layout; FlashInfer's sparse MLA keeps plain fp8. vLLM prefers FlashInfer's for an fp8 cache
+  // since b36adfa34 (2026-03-17, v0.18), and it runs on compute capability 10.x only (B200,
+  // GB200, B300); Hopper and the 12.x cards use FlashMLA-sparse.
   if (model.mla && model.mla->index_n_heads > 0 && s.kv_bytes == 1) {
-    const bool blackwell = gpu.vendor == "nvidia" && std::atof(gpu.compute_capability.c_str()) >= 10.0;
-    s.fp8_ds_mla = !(blackwell && R.version.at_least(0, 18, 0));
-    notes.push_back(s.fp8_ds_mla ? "fp8 KV cache in DeepSeek's fp8_ds_mla layout (656 B per token and layer, FlashMLA-sparse)"
+    const double cc = std::atof(gpu.compute_capability.c_str());
+    const bool sm100 = gpu.vendor == "nvidia" && cc >= 10.0 && cc < 11.0;
+    s.fp8_ds_mla = !(sm100 && R.version.at_least(0, 18, 0));
+    notes.push_back(s.fp8_ds_mla ? "fp8 KV cache in DeepSeek's fp8_ds_mla layout (656 B per token and layer)"
                                  : "fp8 KV cache in plain fp8 (576 B per token and layer): vLLM runs FlashInfer's sparse "
                                    "MLA on " + gpu.name + " for an fp8 cache");
   }

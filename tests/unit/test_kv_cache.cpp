@@ -267,4 +267,6 @@ TEST_CASE("DeepSeek-V3.2 with an fp8 KV cache: the layout follows the sparse-MLA
   // (a logged B200 start-up: 708 B per token and layer).
   CHECK(per_layer_token("B200", "0.18.0") == 576 + 132);
   CHECK(per_layer_token("B200", "0.17.0") == 656 + 132);
+  // FlashInfer's sparse MLA runs on compute capability 10.x only: the 12.x cards keep FlashMLA's.
+  CHECK(per_layer_token("RTX PRO 6000", "0.18.0") == 656 + 132);
 }

@@ -221,7 +221,8 @@ TEST_CASE("quantization_config is recognised", "[model_config]") {
     const Json nvfp4 = {{"quant_method", "modelopt"}, {"quant_algo", "NVFP4"}};
     CHECK(quant(nvfp4).method == QuantMethod::kNvfp4);
     CHECK_FALSE(quant(nvfp4).attention_unquantized);
-    CHECK(quant(with(nvfp4, {{"exclude_modules", {"lm_head", "model.layers.0.self_attn*"}}})).attention_unquantized);
+    CHECK(quant(with(nvfp4, {{"ignore", {"lm_head", "model.layers.0.self_attn*"}}})).attention_unquantized);           // config.json
+    CHECK(quant(with(nvfp4, {{"exclude_modules", {"lm_head", "model.layers.0.self_attn*"}}})).attention_unquantized);  // hf_quant_config
     CHECK_FALSE(quant(with(nvfp4, {{"exclude_modules", {"lm_head"}}})).attention_unquantized);
     CHECK(quant({{"quant_method", "fp8"}, {"modules_to_not_convert", {"model.layers.3.self_attn"}}}).attention_unquantized);
   }

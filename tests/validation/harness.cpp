@@ -288,6 +288,11 @@ Prepared prepare(const Json& rec, const ModelMap& map, RecordOutcome& out) {
   if (Json x = field("kv_cache_dtype"); x.is_string()) q["kv_cache_dtype"] = first_word(x);
   if (Json x = field("dtype"); x.is_string()) q["dtype"] = first_word(x);
   if (Json x = field("entrypoint"); x.is_string()) q["entrypoint"] = x;
+  // vLLM flags a record keeps among its extra arguments, where they change the answer.
+  const Json extra = field("extra_args");
+  const Json skip = extra.is_object() ? extra.value("skip-mm-profiling", Json()) : Json();
+  const bool skip_mm = skip == true || skip == "True" || skip == "true";
+  if (skip_mm) q["skip_mm_profiling"] = true;
   if (Json x = rec.value("cudagraph_mode", Json()); x.is_string() && x != "FULL_AND_PIECEWISE")
     out.notes.push_back("cudagraph_mode " + x.get<std::string>() + " is not modelled");
 
@@ -300,7 +305,7 @@ Prepared prepare(const Json& rec, const ModelMap& map, RecordOutcome& out) {
     Json tmp = {{"v", x}};
     key << '|' << key_part(tmp, "v");
   }
-  key << '|' << minor_of(p.version);
+  key << '|' << skip_mm << '|' << minor_of(p.version);
   out.dedup_key = key.str();
   return p;
 }
@@ -683,7 +688,7 @@ std::string bounds_json(const Report& r, const std::string& previous) {
   auto round2 = [](double v) { return std::ceil(v * 100.0) / 100.0; };
   // Sections written by hand (known_failed_start_misses) are kept; only the bounds are reset.
   Json j = previous.empty() ? Json::object() : Json::parse(previous, nullptr, false);
-  if (!j.is_object()) j = Json::object();
+  if (!j.is_object()) throw std::runtime_error("the bounds file to rewrite is not a JSON object; fix or delete it first");
   j.erase("metrics");
   j["_about"] = "Upper bounds on the mean absolute % error per metric over the deduplicated records, checked by "
                 "test_accuracy_bounds.cpp; min_count stops a bound from passing on fewer records. Written by "
