@@ -74,6 +74,7 @@ json flags_from(const uint8_t* h) {
   set("dtype", pick(dtypes, static_cast<uint8_t>((h[5] >> 3) & 0x07)));
   if (h[5] & 0x40) r["enforce_eager"] = true;
   if (h[5] & 0x80) r["entrypoint"] = "llm";
+  if (h[0] & 0x02) r["skip_mm_profiling"] = true;  // bit 0 chooses the request's form
   set("block_size", pick(blocks, h[6] & 0x0f));
   set("max_num_seqs", pick(seqs, static_cast<uint8_t>(h[6] >> 4)));
   set("max_num_batched_tokens", pick(lengths, h[7] & 0x0f));
