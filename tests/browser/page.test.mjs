@@ -130,8 +130,18 @@ describe('the calculator page', () => {
     assertSameNumbers(await shownNumbers(page, KEYS), skipped, 'gemma-3-4b, skip_mm_profiling');
     assert.ok(skipped.activation_gib < withPass.activation_gib);
     assert.equal(await page.textContent('#vllm-serve'), skipped.vllm_serve);
+    // The link keeps the tick: a fresh profile opening it shows the same numbers.
+    await page.waitForFunction(() => location.hash.includes('skip_mm_profiling=true'));
+    const link = page.url();
     assert.deepEqual(problems, []);
     await context.close();
+    const fresh = await served.browser.newContext();
+    const linked = await fresh.newPage();
+    await linked.goto(link);
+    await settled(linked);
+    assert.equal(await linked.isChecked('#f-skip_mm_profiling'), true);
+    assertSameNumbers(await shownNumbers(linked, KEYS), skipped, 'gemma-3-4b, skip_mm_profiling, from the link');
+    await fresh.close();
   });
 
   test('a broken paste names the field, and the page works again once it is fixed', async () => {

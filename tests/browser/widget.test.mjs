@@ -56,6 +56,16 @@ test('two widgets on one page show the CLI\'s numbers and follow their attribute
   const changed = nativeEstimate(['--config', 'meta-llama/Llama-3.1-8B-Instruct', '--gpu', 'H100', '--max-model-len', '8192']);
   assert.ok(Math.abs((await widgetNumbers(page, 'small')).max_concurrency - changed.max_concurrency) < 1e-9 * changed.max_concurrency);
 
+  // A boolean attribute: a multimodal model without its encoder pass (--skip-mm-profiling).
+  await nextResult(page, 'small', () => page.evaluate(() => {
+    const widget = document.getElementById('small');
+    widget.setAttribute('model', 'google/gemma-3-4b-it');
+    widget.setAttribute('skip-mm-profiling', '');
+  }));
+  const skipped = nativeEstimate(['--config', 'google/gemma-3-4b-it', '--gpu', 'H100', '--max-model-len', '8192',
+    '--skip-mm-profiling']);
+  assert.ok(Math.abs((await widgetNumbers(page, 'small')).kv_cache_gib - skipped.kv_cache_gib) < 1e-9 * skipped.kv_cache_gib);
+
   // A bad attribute shows the core's message naming the field, inside the widget.
   const failed = await nextResult(page, 'small', () => page.evaluate(() => {
     document.getElementById('small').setAttribute('tp', 'three');
