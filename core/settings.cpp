@@ -20,6 +20,9 @@ std::string req_string(const Json& j, const char* key, const std::string& fallba
   return opt_string(j, key, "").value_or(fallback);
 }
 
+// "9.0", "10.0": compared as numbers, not strings (0 when the catalogue gives none).
+double compute_capability(const Gpu& gpu) { return std::atof(gpu.compute_capability.c_str()); }
+
 }  // namespace
 
 EngineRequest parse_engine_request(const Json& j) {
@@ -189,7 +192,7 @@ Resolved resolve_settings(const EngineRequest& req, const ModelSpec& model, cons
   if (req.block_size) s.block_size = *req.block_size;
   else if (model.mla && R.v1 && gpu.vendor == "nvidia") {
     const bool sparse = model.mla->index_n_heads > 0;
-    const double cc = std::atof(gpu.compute_capability.c_str());  // "9.0", "10.0": compare numbers, not strings
+    const double cc = compute_capability(gpu);
     const bool blackwell = cc >= 10.0;
     const bool hopper_up = cc >= 9.0;
     if (sparse) s.block_size = 64;
@@ -206,7 +209,7 @@ Resolved resolve_settings(const EngineRequest& req, const ModelSpec& model, cons
   // since b36adfa34 (2026-03-17, v0.18), and it runs on compute capability 10.x only (B200,
   // GB200, B300); Hopper and the 12.x cards use FlashMLA-sparse.
   if (model.mla && model.mla->index_n_heads > 0 && s.kv_bytes == 1) {
-    const double cc = std::atof(gpu.compute_capability.c_str());
+    const double cc = compute_capability(gpu);
     const bool sm100 = gpu.vendor == "nvidia" && cc >= 10.0 && cc < 11.0;
     s.fp8_ds_mla = !(sm100 && R.version.at_least(0, 18, 0));
     notes.push_back(s.fp8_ds_mla ? "fp8 KV cache in DeepSeek's fp8_ds_mla layout (656 B per token and layer)"

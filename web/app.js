@@ -13,20 +13,18 @@ import { createCalibrationBanner } from './calibration-banner.js';
 import { createPlanPanel } from './plan-panel.js';
 import { createLogPanel } from './log-panel.js';
 
+const BOOLEAN_FLAGS = new Set(['enforce_eager', 'skip_mm_profiling']);
 const DEFAULT_STATE = {
   source: 'model',
   model: 'meta-llama/Llama-3.1-8B-Instruct',
   gpu: 'H100',
   gpus: '',
   config: '',
-  ...Object.fromEntries(FLAG_KEYS.map((key) => [key, ''])),
-  enforce_eager: false,
-  skip_mm_profiling: false,
+  ...Object.fromEntries(FLAG_KEYS.map((key) => [key, BOOLEAN_FLAGS.has(key) ? false : ''])),
   target_concurrency: '',
   target_context: '',
   calibration: null,
 };
-const BOOLEAN_FLAGS = new Set(['enforce_eager', 'skip_mm_profiling']);
 const NUMERIC_FLAGS = new Set([
   'tensor_parallel_size', 'pipeline_parallel_size', 'max_model_len', 'max_num_seqs',
   'max_num_batched_tokens', 'gpu_memory_utilization',

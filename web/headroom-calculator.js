@@ -27,6 +27,11 @@ const ATTRIBUTES = {
   quantization: 'quantization',
   'vllm-version': 'vllm_version',
 };
+// Present = true, absent = false.
+const BOOLEAN_ATTRIBUTES = {
+  'enforce-eager': 'enforce_eager',
+  'skip-mm-profiling': 'skip_mm_profiling',
+};
 const NUMERIC = new Set(['tp', 'pp', 'max-model-len', 'max-num-seqs', 'max-num-batched-tokens',
   'gpu-memory-utilization']);
 
@@ -88,7 +93,7 @@ a:focus-visible { outline: 3px solid var(--hr-accent); outline-offset: 2px; bord
 
 class HeadroomCalculator extends HTMLElement {
   static get observedAttributes() {
-    return [...Object.keys(ATTRIBUTES), 'enforce-eager', 'skip-mm-profiling', 'engine-src', 'calculator-url'];
+    return [...Object.keys(ATTRIBUTES), ...Object.keys(BOOLEAN_ATTRIBUTES), 'engine-src', 'calculator-url'];
   }
 
   constructor() {
@@ -117,10 +122,8 @@ class HeadroomCalculator extends HTMLElement {
 
   // The request this element's attributes describe (empty attributes mean vLLM's default).
   get request() {
-    const request = {
-      enforce_eager: this.hasAttribute('enforce-eager'),
-      skip_mm_profiling: this.hasAttribute('skip-mm-profiling'),
-    };
+    const request = Object.fromEntries(Object.entries(BOOLEAN_ATTRIBUTES)
+      .map(([attribute, key]) => [key, this.hasAttribute(attribute)]));
     for (const [attribute, key] of Object.entries(ATTRIBUTES)) {
       const text = (this.getAttribute(attribute) || '').trim();
       if (!text) continue;
